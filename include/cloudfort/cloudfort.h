@@ -1,0 +1,29 @@
+/*
+ * cloudfort/cloudfort.h - umbrella header for libcloudfort.
+ *
+ * libcloudfort finds the root causes of cloud breaches: misconfigured storage and identities
+ * (posture), and more analysers as they land. Every finding carries the CSA Top Threats 2022
+ * taxonomy. Include this header, or the module headers it includes.
+ */
+#ifndef CLOUDFORT_H
+#define CLOUDFORT_H
+
+#include "context.h"
+#include "doc.h"
+#include "error.h"
+#include "finding.h"
+#include "posture.h"
+#include "report.h"
+#include "taxonomy.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The library's version, "MAJOR.MINOR.PATCH". */
+const char *cf_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,36 @@
+#!/bin/sh
+# Installs the Debian packages cloudfort needs to build, test and benchmark, and only those
+# that are missing. Idempotent: a second run installs nothing. Works as root or through sudo.
+# Usage: scripts/install-deps.sh [--bench]   (--bench adds the peers used by `make bench`)
+set -eu
+
+pkgs="make gcc g++ pkg-config
+libsimdjson-dev libyaml-dev libpcre2-dev zlib1g-dev libssl-dev
+libcmocka-dev clang-14 libclang-rt-14-dev
+python3 python3-jsonschema"
+if [ "${1:-}" = "--bench" ]; then
+  pkgs="$pkgs jq hyperfine time"
+fi
+
+missing=""
+for p in $pkgs; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing="$missing $p"
+  fi
+done
+[ -z "$missing" ] && exit 0
+
+echo "install-deps: installing:$missing" >&2
+if [ "$(id -u)" -eq 0 ]; then
+  SUDO=""
+elif command -v sudo >/dev/null 2>&1; then
+  SUDO="sudo"
+else
+  echo "install-deps: missing packages:$missing; run as root or install sudo" >&2
+  exit 2
+fi
+export DEBIAN_FRONTEND=noninteractive
+# A fresh machine has no package lists; refresh them once before installing.
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing

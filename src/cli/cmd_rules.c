@@ -1,0 +1,293 @@
+/*
+ * cmd_rules.c - `cloudfort rules list` and `cloudfort rules test`.
+ *
+ * rules test runs every rule's fixtures: for rule ID, the folder FIXTURES/ID holds inputs
+ * named `fire.<source>.<ext>` (or `fire-<n>.<source>.<ext>`) on which the rule must fire and
+ * `pass.<source>.<ext>` on which it must not, where <source> is a source format
+ * (cloudformation, terraform-plan, aws-config, aws-cli, kubernetes, arm); a fixture may be a
+ * folder (saved aws CLI output, a folder per resource). Every rule needs both kinds for every
+ * format its resource types come from; a fixture must be recognised as the format its name
+ * says and must load without errors. Ages are judged as of 2025-06-01 unless --now says
+ * otherwise, so fixtures do not expire.
+ */
+#include <dirent.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+
+#define FIXTURE_NOW "2025-06-01T00:00:00Z"
+
+static void rules_usage(FILE *f) {
+  fputs("Usage: cloudfort rules list [--format text|json] [--rules DIR] [--no-builtin-rules]\n"
+        "       cloudfort rules test [--fixtures DIR] [--rules DIR] [--no-builtin-rules] [ID...]\n"
+        "\n"
+        "list   prints every loaded rule: id, severity, threats, resource types, title.\n"
+        "test   runs each rule's fixtures (FIXTURES/<rule-id>/fire.<source>.<ext> must fire,\n"
+        "       pass.<source>.<ext> must not) and requires both for every source format the\n"
+        "       rule's resource types come from. FIXTURES defaults to tests/rules/posture.\n"
+        "       Prints TAP and ends with 'N passed, N failed'; exit 1 when any failed.\n"
+        "\nOptions:\n"
+        "  -f, --format FMT        list: text (default) or json\n"
+        "      --rules DIR         also load the rules in DIR (repeatable)\n"
+        "      --no-builtin-rules  do not load the shipped rules\n"
+        "      --fixtures DIR      test: where the fixture folders are\n"
+        "      --now TIME          test: judge ages as of TIME (default " FIXTURE_NOW ")\n"
+        "  -h, --help              show this help\n", f);
+}
+
+static void print_list(const cf_ruleset_t *rs, bool json) {
+  size_t n = cf_ruleset_count(rs);
+  if (json) fputs("[\n", stdout);
+  for (size_t i = 0; i < n; i++) {
+    const cf_rule_info_t *r = cf_ruleset_info(rs, i);
+    if (json) {
+      printf("  {\"id\": \"%s\", \"analyzer\": \"%s\", \"severity\": \"%s\", \"threats\": [", r->id, r->analyzer,
+             cf_severity_name(r->severity));
+      for (unsigned t = 0; t < r->n_threats; t++) printf("%s%u", t ? ", " : "", r->threats[t]);
+      printf("], \"group\": %u, \"resource_types\": [", cf_rule_group(r));
+      for (const char *const *p = r->resource_types; p && *p; p++) printf("%s\"%s\"", p == r->resource_types ? "" : ", ", *p);
+      fputs("], \"sources\": [", stdout);
+      const char *const *src = cf_ruleset_sources(rs, i);
+      for (const char *const *p = src; p && *p; p++) printf("%s\"%s\"", p == src ? "" : ", ", *p);
+      /* Titles are plain text from our own rule files; escape the two characters JSON needs. */
+      fputs("], \"title\": \"", stdout);
+      for (const char *p = r->title; *p; p++) {
+        if (*p == '"' || *p == '\\') putchar('\\');
+        if ((unsigned char)*p >= 0x20) putchar(*p);
+      }
+      printf("\", \"file\": \"%s\"}%s\n", r->file, i + 1 < n ? "," : "");
+    } else {
+      char threats[64] = "";
+      size_t k = 0;
+      for (unsigned t = 0; t < r->n_threats && k < sizeof threats - 4; t++)
+        k += (size_t)snprintf(threats + k, sizeof threats - k, "%s%u", t ? "," : "", r->threats[t]);
+      printf("%-12s %-8s %-8s %-36s %s\n", r->id, cf_severity_name(r->severity), threats,
+             r->resource_types && r->resource_types[0] ? r->resource_types[0] : "-", r->title);
+    }
+  }
+  if (json) fputs("]\n", stdout);
+}
+
+typedef struct tally {
+  unsigned passed, failed, n;
+} tally_t;
+
+/* One TAP line: "ok N - RULE: what" or "not ok N - RULE: what # why". */
+static void tap(tally_t *t, bool ok, const char *rule, const char *what, const char *why) {
+  t->n++;
+  if (ok) t->passed++;
+  else t->failed++;
+  printf("%s %u - %s: %s", ok ? "ok" : "not ok", t->n, rule, what);
+  if (!ok && why && *why) printf(" # %s", why);
+  putchar('\n');
+}
+
+/* "fire.cloudformation.yaml" -> kind fire, source cloudformation. */
+static bool parse_fixture_name(const char *name, bool *fire, char *src, size_t n) {
+  if (strncmp(name, "fire", 4) == 0) *fire = true;
+  else if (strncmp(name, "pass", 4) == 0) *fire = false;
+  else return false;
+  const char *dot = strchr(name, '.');
+  if (!dot) return false;
+  const char *end = strchr(dot + 1, '.');
+  size_t len = end ? (size_t)(end - dot - 1) : strlen(dot + 1);
+  if (len == 0 || len >= n) return false;
+  memcpy(src, dot + 1, len);
+  src[len] = '\0';
+  return true;
+}
+
+static int source_index(const char *name) {
+  for (unsigned k = 1; cf_source_name(k); k++)
+    if (strcmp(cf_source_name(k), name) == 0) return (int)k;
+  return -1;
+}
+
+static void test_rule(cf_ctx_t *ctx, const cf_ruleset_t *rs, size_t idx, const char *fixtures, tally_t *t) {
+  const cf_rule_info_t *r = cf_ruleset_info(rs, idx);
+  char dir[4096];
+  snprintf(dir, sizeof dir, "%s/%s", fixtures, r->id);
+  unsigned have_fire = 0, have_pass = 0;
+  DIR *d = opendir(dir);
+  char **names = NULL;
+  size_t n = 0;
+  if (d) {
+    struct dirent *de;
+    while ((de = readdir(d))) {
+      if (de->d_name[0] == '.') continue;
+      char **nn = realloc(names, (n + 1) * sizeof(char *));
+      if (!nn) break;
+      names = nn;
+      names[n++] = strdup(de->d_name);
+    }
+    closedir(d);
+  }
+  for (size_t i = 0; i < n; i++) {
+    if (!names[i]) continue;
+    bool fire;
+    char src[64];
+    char path[8192];
+    snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+    if (!parse_fixture_name(names[i], &fire, src, sizeof src) || source_index(src) < 0) {
+      tap(t, false, r->id, names[i], "name must be fire.<source>.<ext> or pass.<source>.<ext>");
+      continue;
+    }
+    int k = source_index(src);
+    cf_report_t rep;
+    if (cf_report_init(&rep)) return;
+    const char *paths[1] = {path};
+    cf_posture_opts_t o;
+    memset(&o, 0, sizeof o);
+    cf_err e = cf_posture_scan(ctx, rs, paths, 1, &o, &rep);
+    size_t hits = 0;
+    for (size_t f = 0; f < cf_findings_count(rep.findings); f++) {
+      const cf_finding_t *fd = cf_findings_at(rep.findings, f);
+      if (strcmp(fd->rule->id, r->id) == 0 && !fd->suppressed) hits++;
+    }
+    char why[512] = "";
+    bool ok = true;
+    if (e) {
+      ok = false;
+      snprintf(why, sizeof why, "scan failed: %s", cf_strerror(e));
+    } else if (rep.errors.len) {
+      ok = false;
+      const cf_diag_t *dg = &rep.errors.items[0];
+      snprintf(why, sizeof why, "input error: %s:%u: %s", dg->file ? dg->file : "?", dg->line, dg->message ? dg->message : "");
+    } else if (!(rep.sources_seen & (1u << k))) {
+      ok = false;
+      snprintf(why, sizeof why, "not recognised as %s", src);
+    } else if (fire && hits == 0) {
+      ok = false;
+      snprintf(why, sizeof why, "expected the rule to fire; it did not");
+    } else if (!fire && hits) {
+      ok = false;
+      snprintf(why, sizeof why, "expected no finding; got %zu", hits);
+    }
+    if (ok) {
+      if (fire) have_fire |= 1u << k;
+      else have_pass |= 1u << k;
+    }
+    tap(t, ok, r->id, names[i], why);
+    cf_report_cleanup(&rep);
+  }
+  for (size_t i = 0; i < n; i++) free(names[i]);
+  free(names);
+  /* Every source format of the rule's types needs a firing and a passing fixture. */
+  for (const char *const *s = cf_ruleset_sources(rs, idx); s && *s; s++) {
+    int k = source_index(*s);
+    char what[128];
+    if (!(have_fire & (1u << k))) {
+      snprintf(what, sizeof what, "fire.%s", *s);
+      tap(t, false, r->id, what, "missing");
+    }
+    if (!(have_pass & (1u << k))) {
+      snprintf(what, sizeof what, "pass.%s", *s);
+      tap(t, false, r->id, what, "missing");
+    }
+  }
+}
+
+int cmd_rules(int argc, char **argv) {
+  if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+    rules_usage(argc < 2 ? stderr : stdout);
+    return argc < 2 ? EXIT_USAGE : EXIT_CLEAN;
+  }
+  const char *sub = argv[1];
+  if (strcmp(sub, "list") && strcmp(sub, "test")) {
+    cli_error("rules: unknown subcommand '%s' (list or test)", sub);
+    return EXIT_USAGE;
+  }
+  enum { O_RULES = 256, O_NO_BUILTIN, O_FIXTURES, O_NOW };
+  static const struct option longopts[] = {
+      {"format", required_argument, 0, 'f'}, {"rules", required_argument, 0, O_RULES},
+      {"no-builtin-rules", no_argument, 0, O_NO_BUILTIN}, {"fixtures", required_argument, 0, O_FIXTURES},
+      {"now", required_argument, 0, O_NOW}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+  const char *format = "text", *fixtures = "tests/rules/posture", *now = FIXTURE_NOW;
+  const char *dirs[64];
+  size_t n_dirs = 0;
+  bool no_builtin = false;
+  int c;
+  optind = 1;
+  opterr = 0;
+  argc--;
+  argv++;
+  while ((c = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1) {
+    switch (c) {
+    case 'f':
+      if (strcmp(optarg, "text") && strcmp(optarg, "json")) {
+        cli_error("--format: expected text or json, got '%s'", optarg);
+        return EXIT_USAGE;
+      }
+      format = optarg;
+      break;
+    case O_RULES:
+      if (n_dirs == 64) {
+        cli_error("--rules: at most 64 directories");
+        return EXIT_USAGE;
+      }
+      dirs[n_dirs++] = optarg;
+      break;
+    case O_NO_BUILTIN: no_builtin = true; break;
+    case O_FIXTURES: fixtures = optarg; break;
+    case O_NOW: now = optarg; break;
+    case 'h': rules_usage(stdout); return EXIT_CLEAN;
+    default:
+      cli_error("rules %s: unknown option or missing value '%s' (see 'cloudfort rules --help')", sub, argv[optind - 1]);
+      return EXIT_USAGE;
+    }
+  }
+  int64_t now_ts;
+  if (!cf_parse_time(now, &now_ts)) {
+    cli_error("--now: expected an RFC 3339 time, got '%s'", now);
+    return EXIT_USAGE;
+  }
+  cf_ctx_t *ctx = cf_ctx_new();
+  cf_ruleset_t *rs = NULL;
+  cf_diags_t errs;
+  cf_diags_init(&errs);
+  int rc = EXIT_USAGE;
+  if (!ctx || cf_ruleset_new(ctx, &rs)) {
+    cli_error("out of memory");
+    goto out;
+  }
+  cf_ctx_set_now(ctx, now_ts);
+  bool bad = false;
+  if (!no_builtin && cf_ruleset_load_builtin(rs, &errs)) bad = true;
+  for (size_t i = 0; i < n_dirs; i++)
+    if (cf_ruleset_load_dir(rs, dirs[i], &errs)) bad = true;
+  for (size_t i = 0; i < errs.len; i++)
+    fprintf(stderr, "%s: %s:%u:%u: %s\n", cli_prog, errs.items[i].file ? errs.items[i].file : "?", errs.items[i].line,
+            errs.items[i].column, errs.items[i].message ? errs.items[i].message : "");
+  if (bad) {
+    cli_error("rules did not load");
+    goto out;
+  }
+  if (strcmp(sub, "list") == 0) {
+    print_list(rs, strcmp(format, "json") == 0);
+    rc = EXIT_CLEAN;
+    goto out;
+  }
+  struct stat st;
+  if (stat(fixtures, &st) != 0 || !S_ISDIR(st.st_mode)) {
+    cli_error("rules test: fixture folder '%s' not found (use --fixtures DIR)", fixtures);
+    goto out;
+  }
+  tally_t t = {0, 0, 0};
+  size_t n = cf_ruleset_count(rs);
+  for (size_t i = 0; i < n; i++) {
+    const cf_rule_info_t *r = cf_ruleset_info(rs, i);
+    bool selected = optind >= argc;
+    for (int k = optind; k < argc; k++) selected = selected || strcmp(argv[k], r->id) == 0;
+    if (selected) test_rule(ctx, rs, i, fixtures, &t);
+  }
+  printf("1..%u\n%u passed, %u failed\n", t.n, t.passed, t.failed);
+  rc = t.failed || t.n == 0 ? EXIT_FINDINGS : EXIT_CLEAN;
+out:
+  cf_diags_cleanup(&errs);
+  cf_ruleset_free(rs);
+  cf_ctx_free(ctx);
+  return rc;
+}

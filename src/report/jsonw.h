@@ -1,0 +1,48 @@
+/*
+ * jsonw.h - a small streaming JSON writer for reports (internal).
+ *
+ * Why our own: the reports are written once, in order, to a FILE*; a DOM library would hold
+ * the whole report in memory for no gain. The writer tracks nesting to place commas and
+ * indentation and escapes strings (invalid UTF-8 becomes U+FFFD), so its output is always
+ * valid JSON. Errors are sticky: check jw->err (or ferror) once at the end.
+ */
+#ifndef CF_JSONW_H
+#define CF_JSONW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "cloudfort/error.h"
+
+#define JW_MAX_DEPTH 64
+
+typedef struct jsonw {
+  FILE *out;
+  int depth;
+  bool first[JW_MAX_DEPTH];
+  bool after_key;
+  bool pretty;
+  cf_err err;
+} jsonw_t;
+
+void cf__jw_init(jsonw_t *w, FILE *out, bool pretty);
+void cf__jw_obj_begin(jsonw_t *w);
+void cf__jw_obj_end(jsonw_t *w);
+void cf__jw_arr_begin(jsonw_t *w);
+void cf__jw_arr_end(jsonw_t *w);
+void cf__jw_key(jsonw_t *w, const char *key);
+void cf__jw_str(jsonw_t *w, const char *s); /* NULL writes null */
+void cf__jw_strn(jsonw_t *w, const char *s, size_t n);
+void cf__jw_int(jsonw_t *w, int64_t v);
+void cf__jw_uint(jsonw_t *w, uint64_t v);
+void cf__jw_bool(jsonw_t *w, bool v);
+void cf__jw_null(jsonw_t *w);
+/* Key plus value in one call. */
+void cf__jw_kstr(jsonw_t *w, const char *key, const char *s);
+void cf__jw_kint(jsonw_t *w, const char *key, int64_t v);
+void cf__jw_kbool(jsonw_t *w, const char *key, bool v);
+/* Ends the document (newline) and returns the sticky error or CF_EIO on a write error. */
+cf_err cf__jw_finish(jsonw_t *w);
+
+#endif
