@@ -78,6 +78,12 @@ cf_err cf_posture_scan(const cf_ctx_t *ctx, const cf_ruleset_t *rs, const char *
                        size_t n_paths, const cf_posture_opts_t *opts, cf_report_t *report)
     CF_MUST_CHECK;
 
+/* Scans one input held in memory (gzip is recognised), named `name` in findings and used to
+ * recognise saved aws CLI output. The same as cf_posture_scan otherwise. */
+cf_err cf_posture_scan_buffer(const cf_ctx_t *ctx, const cf_ruleset_t *rs, const char *name,
+                              const void *data, size_t len, const cf_posture_opts_t *opts,
+                              cf_report_t *report) CF_MUST_CHECK;
+
 /* Writes a baseline file (JSON) listing the fingerprints of the report's findings that are
  * not suppressed. */
 cf_err cf_baseline_write(FILE *out, const cf_report_t *report) CF_MUST_CHECK;

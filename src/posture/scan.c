@@ -635,27 +635,15 @@ static cf_err on_config_item(void *ud, cf_node_t *elem, size_t index) {
   return su->s->fatal ? su->s->fatal : CF_OK;
 }
 
-/* Reads and scans one file. explicit: named by the user (so an unrecognised file is an
- * error rather than silently skipped). */
-static void scan_file(scan_t *s, const char *path, bool explicit_arg, FILE *stream) {
-  const cf_limits_t *lim = cf__limits(s->ctx);
-  char *buf = NULL;
-  size_t len = 0;
+/* Scans one input held in buf (len bytes followed by CF_JSON_PADDING zero bytes; buf is
+ * NUL-terminated). explicit: named by the user, so an unrecognised input is an error rather
+ * than silently skipped. */
+static void scan_buffer(scan_t *s, const char *path, char *buf, size_t len, bool explicit_arg) {
   cf_diag_t d;
   cf_diag_init(&d);
-  cf_err e = stream ? cf__read_stream(stream, path, lim->max_file_size, CF_JSON_PADDING, &buf, &len, &d)
-                    : cf__read_file(path, lim->max_file_size, CF_JSON_PADDING, &buf, &len, &d);
-  if (e) {
-    if (e == CF_ENOMEM) s->fatal = e;
-    (void)cf_diags_adopt(&s->report->errors, &d);
-    cf_diag_cleanup(&d);
-    return;
-  }
+  cf_err e = CF_OK;
   uint32_t fi = add_file(s, path);
-  if (s->fatal) {
-    free(buf);
-    return;
-  }
+  if (s->fatal) return;
   char dn[256];
   dir_name(path, dn, sizeof dn);
   cf_adapt_ctx_t ac;
@@ -673,7 +661,6 @@ static void scan_file(scan_t *s, const char *path, bool explicit_arg, FILE *stre
   ac.arena = cf__arena_new(0);
   if (!ac.arena) {
     s->fatal = CF_ENOMEM;
-    free(buf);
     return;
   }
   if (collect_ignores(&s->files[fi], buf, len)) s->fatal = CF_ENOMEM;
@@ -754,6 +741,24 @@ static void scan_file(scan_t *s, const char *path, bool explicit_arg, FILE *stre
   cf_doc_free(doc);
   cf__arena_free(ac.arena);
   cf_diag_cleanup(&d);
+}
+
+/* Reads and scans one file (or stream). */
+static void scan_file(scan_t *s, const char *path, bool explicit_arg, FILE *stream) {
+  const cf_limits_t *lim = cf__limits(s->ctx);
+  char *buf = NULL;
+  size_t len = 0;
+  cf_diag_t d;
+  cf_diag_init(&d);
+  cf_err e = stream ? cf__read_stream(stream, path, lim->max_file_size, CF_JSON_PADDING, &buf, &len, &d)
+                    : cf__read_file(path, lim->max_file_size, CF_JSON_PADDING, &buf, &len, &d);
+  if (e) {
+    if (e == CF_ENOMEM) s->fatal = e;
+    (void)cf_diags_adopt(&s->report->errors, &d);
+    cf_diag_cleanup(&d);
+    return;
+  }
+  scan_buffer(s, path, buf, len, explicit_arg);
   free(buf);
 }
 
@@ -865,30 +870,56 @@ static void free_files(scan_t *s) {
   free(s->files);
 }
 
+static cf_err scan_begin(scan_t *s, const cf_ctx_t *ctx, const cf_ruleset_t *rs,
+                         const cf_posture_opts_t *opts, const cf_posture_opts_t *defaults,
+                         cf_report_t *report) {
+  memset(s, 0, sizeof *s);
+  s->ctx = ctx;
+  s->rs = rs;
+  s->opts = opts ? opts : defaults;
+  s->report = report;
+  s->first_finding = cf_findings_count(report->findings);
+  s->keep = cf__arena_new(0);
+  s->facts = calloc(rs->n_rels + 1, sizeof(sset_t));
+  if (!s->keep || !s->facts) {
+    cf__arena_free(s->keep);
+    free(s->facts);
+    return CF_ENOMEM;
+  }
+  s->env.ctx = ctx;
+  s->env.now = cf_ctx_now(ctx);
+  s->env.rel_query = rel_query;
+  s->env.ud = s;
+  for (size_t i = 0; i < rs->n_rules; i++)
+    if (cf_report_add_rule(report, &rs->rules[i]->info)) s->fatal = CF_ENOMEM;
+  return CF_OK;
+}
+
+static cf_err scan_end(scan_t *s) {
+  if (!s->fatal) s->fatal = finish_partials(s);
+  if (!s->fatal) s->fatal = finish_held(s);
+  cf_err e = s->fatal == CF_ELIMIT ? CF_OK : s->fatal;
+  if (!e) {
+    apply_inline(s);
+    e = s->fatal ? s->fatal : apply_baseline(s);
+  }
+  for (size_t i = 0; i < s->rs->n_rels; i++) sset_free(&s->facts[i]);
+  free(s->facts);
+  free(s->held);
+  free(s->finding_file);
+  free(s->seen);
+  free_files(s);
+  cf__arena_free(s->keep);
+  return e;
+}
+
 cf_err cf_posture_scan(const cf_ctx_t *ctx, const cf_ruleset_t *rs, const char *const *paths,
                        size_t n_paths, const cf_posture_opts_t *opts, cf_report_t *report) {
   cf_posture_opts_t defaults;
   memset(&defaults, 0, sizeof defaults);
   scan_t s;
-  memset(&s, 0, sizeof s);
-  s.ctx = ctx;
-  s.rs = rs;
-  s.opts = opts ? opts : &defaults;
-  s.report = report;
-  s.first_finding = cf_findings_count(report->findings);
-  s.keep = cf__arena_new(0);
-  s.facts = calloc(rs->n_rels + 1, sizeof(sset_t));
-  if (!s.keep || !s.facts) {
-    cf__arena_free(s.keep);
-    free(s.facts);
-    return CF_ENOMEM;
-  }
-  s.env.ctx = ctx;
-  s.env.now = cf_ctx_now(ctx);
-  s.env.rel_query = rel_query;
-  s.env.ud = &s;
-  for (size_t i = 0; i < rs->n_rules; i++)
-    if (cf_report_add_rule(report, &rs->rules[i]->info)) s.fatal = CF_ENOMEM;
+  cf_err e = scan_begin(&s, ctx, rs, opts, &defaults, report);
+  if (e) return e;
   for (size_t i = 0; i < n_paths && !s.fatal; i++) {
     const char *p = paths[i];
     if (strcmp(p, "-") == 0) {
@@ -908,19 +939,46 @@ cf_err cf_posture_scan(const cf_ctx_t *ctx, const cf_ruleset_t *rs, const char *
       scan_file(&s, p, true, NULL);
     }
   }
-  if (!s.fatal) s.fatal = finish_partials(&s);
-  if (!s.fatal) s.fatal = finish_held(&s);
-  cf_err e = s.fatal == CF_ELIMIT ? CF_OK : s.fatal;
-  if (!e) {
-    apply_inline(&s);
-    e = s.fatal ? s.fatal : apply_baseline(&s);
+  return scan_end(&s);
+}
+
+cf_err cf_posture_scan_buffer(const cf_ctx_t *ctx, const cf_ruleset_t *rs, const char *name,
+                              const void *data, size_t len, const cf_posture_opts_t *opts,
+                              cf_report_t *report) {
+  const cf_limits_t *lim = cf__limits(ctx);
+  if (len > lim->max_file_size) {
+    (void)cf_diags_add(&report->errors, CF_ELIMIT, name, 0, 0, "input larger than the limit of %llu bytes",
+                       (unsigned long long)lim->max_file_size);
+    return CF_OK;
   }
-  for (size_t i = 0; i < rs->n_rels; i++) sset_free(&s.facts[i]);
-  free(s.facts);
-  free(s.held);
-  free(s.finding_file);
-  free(s.seen);
-  free_files(&s);
-  cf__arena_free(s.keep);
+  char *buf = NULL;
+  size_t blen = 0;
+  cf_diag_t d;
+  cf_diag_init(&d);
+  const uint8_t *p = data;
+  cf_err e;
+  if (len >= 2 && p[0] == 0x1f && p[1] == 0x8b) {
+    e = cf__gunzip(name, p, len, lim->max_file_size, CF_JSON_PADDING, &buf, &blen, &d);
+    if (e) {
+      (void)cf_diags_adopt(&report->errors, &d);
+      cf_diag_cleanup(&d);
+      return e == CF_ENOMEM ? e : CF_OK;
+    }
+  } else {
+    buf = malloc(len + CF_JSON_PADDING);
+    if (!buf) return CF_ENOMEM;
+    if (len) memcpy(buf, data, len);
+    memset(buf + len, 0, CF_JSON_PADDING);
+    blen = len;
+  }
+  cf_posture_opts_t defaults;
+  memset(&defaults, 0, sizeof defaults);
+  scan_t s;
+  e = scan_begin(&s, ctx, rs, opts, &defaults, report);
+  if (!e) {
+    scan_buffer(&s, name, buf, blen, true);
+    e = scan_end(&s);
+  }
+  free(buf);
   return e;
 }
