@@ -113,27 +113,37 @@ $(BUILD)/obj/%.o: %.cpp
 # The shipped rule packs are compiled into the library, so the binary needs no data files.
 $(BUILD)/tools/embed: tools/embed.c
 	@mkdir -p $(dir $@)
-	$(CC) -std=c11 -O1 -Wall -Wextra -o $@ $<
+	$(Q)$(CC) -std=c11 -O1 -Wall -Wextra -o $@ $<
 
-$(BUILD)/gen/rules_embedded.c: $(BUILD)/tools/embed $(RULE_FILES)
+# The list of rule files is a prerequisite too, so that deleting or renaming a rule rebuilds
+# the embedded pack; the list file is rewritten only when the list changes.
+$(BUILD)/gen/rules.list: FORCE
 	@mkdir -p $(dir $@)
-	$(BUILD)/tools/embed $@ $(RULE_FILES)
+	@echo "$(RULE_FILES)" | cmp -s - $@ || echo "$(RULE_FILES)" > $@
+
+$(BUILD)/gen/rules_embedded.c: $(BUILD)/tools/embed $(RULE_FILES) $(BUILD)/gen/rules.list
+	@mkdir -p $(dir $@)
+	@echo "  GEN   $@"
+	$(Q)$(BUILD)/tools/embed $@ $(RULE_FILES)
 
 $(BUILD)/obj/gen/rules_embedded.o: $(BUILD)/gen/rules_embedded.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-overlength-strings -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-overlength-strings -c $< -o $@
 
 $(STATIC): $(LIB_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	@echo "  AR    $@"
+	$(Q)ar rcs $@ $^
 
 $(SHARED): $(LIB_OBJ)
-	$(CXX) -shared -Wl,-soname,libcloudfort.so.$(SOVERSION) $(LDFLAGS) -o $@ $^ $(LIBS)
-	ln -sf libcloudfort.so.$(VERSION) $(BUILD)/libcloudfort.so.$(SOVERSION)
-	ln -sf libcloudfort.so.$(VERSION) $(BUILD)/libcloudfort.so
+	@echo "  LD    $@"
+	$(Q)$(CXX) -shared -Wl,-soname,libcloudfort.so.$(SOVERSION) $(LDFLAGS) -o $@ $^ $(LIBS)
+	@ln -sf libcloudfort.so.$(VERSION) $(BUILD)/libcloudfort.so.$(SOVERSION)
+	@ln -sf libcloudfort.so.$(VERSION) $(BUILD)/libcloudfort.so
 
 $(BIN): $(CLI_OBJ) $(STATIC)
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(STATIC) $(LIBS)
+	@echo "  LD    $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(STATIC) $(LIBS)
 
 $(PCFILE): cloudfort.pc.in Makefile
 	@mkdir -p $(dir $@)
@@ -143,7 +153,8 @@ $(PCFILE): cloudfort.pc.in Makefile
 # ---- tests ----
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h $(STATIC)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(LDFLAGS) -o $@ $< $(STATIC) -lcmocka $(LIBS)
+	@echo "  TEST  $@"
+	$(Q)$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(LDFLAGS) -o $@ $< $(STATIC) -lcmocka $(LIBS)
 
 $(BUILD)/fuzz/replay_%: fuzz/%.c fuzz/replay_main.c $(STATIC)
 	@mkdir -p $(dir $@)

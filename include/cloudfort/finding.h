@@ -112,7 +112,8 @@ cf_err cf_findings_suppress(cf_findings_t *f, size_t i, cf_suppression kind, con
     CF_MUST_CHECK;
 /* Sorts by group, severity (highest first), file, line, rule id: the report order. */
 void cf_findings_sort(cf_findings_t *f);
-/* Computes the fingerprint of a finding into out[33] (see the header comment). */
+/* Computes the fingerprint of a finding into out[33] (see the header comment). out is left
+ * empty ("") only when memory runs out. */
 void cf_finding_fingerprint(const cf_finding_t *fd, char out[33]);
 
 #ifdef __cplusplus

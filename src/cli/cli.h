@@ -21,6 +21,11 @@ extern const char *cli_prog;
 
 /* Prints "cloudfort: message" to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Writes s with control characters (C0, DEL, C1) replaced by '?': names and messages that
+ * come from scanned files must not drive the terminal. */
+void cli_put_safe(FILE *f, const char *s);
+/* Prints "cloudfort: FILE:LINE:COLUMN: message" to stderr, leaving out what is unknown. */
+void cli_print_diag(const cf_diag_t *d);
 /* Whether colour should be used on this stream (a terminal, NO_COLOR unset, not disabled). */
 bool cli_use_color(FILE *f, bool disabled);
 /* Parses "10", "64K", "1M", "2G" into bytes. */
@@ -36,7 +41,9 @@ typedef struct cli_out {
   char *tmp;
 } cli_out_t;
 bool cli_out_open(cli_out_t *o, const char *path);
-/* Closes; on success renames into place. Returns false (and removes the temporary) on error. */
+/* Opening prints why it failed. Closing renames the temporary into place when ok is true and
+ * everything was written; otherwise it removes the temporary. Returns false when ok was false
+ * or the output could not be written (and says why on stderr in that case). */
 bool cli_out_close(cli_out_t *o, bool ok);
 
 int cmd_scan(int argc, char **argv, const char *mode);

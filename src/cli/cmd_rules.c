@@ -35,36 +35,65 @@ static void rules_usage(FILE *f) {
         "      --no-builtin-rules  do not load the shipped rules\n"
         "      --fixtures DIR      test: where the fixture folders are\n"
         "      --now TIME          test: judge ages as of TIME (default " FIXTURE_NOW ")\n"
-        "  -h, --help              show this help\n", f);
+        "  -h, --help              show this help\n"
+        "\nExit codes: 0 success, 1 a fixture failed (test), 2 usage error or a rule that does\n"
+        "not load.\n", f);
+}
+
+/* A JSON string: rule files and paths are ours or the user's, but quote them properly anyway. */
+static void json_str(const char *v) {
+  putchar('"');
+  for (const unsigned char *p = (const unsigned char *)(v ? v : ""); *p; p++) {
+    if (*p == '"' || *p == '\\') printf("\\%c", *p);
+    else if (*p < 0x20) printf("\\u%04x", *p);
+    else putchar(*p);
+  }
+  putchar('"');
 }
 
 static void print_list(const cf_ruleset_t *rs, bool json) {
   size_t n = cf_ruleset_count(rs);
+  int idw = 12;
+  for (size_t i = 0; i < n; i++) {
+    int len = (int)strlen(cf_ruleset_info(rs, i)->id);
+    if (len > idw) idw = len;
+  }
   if (json) fputs("[\n", stdout);
   for (size_t i = 0; i < n; i++) {
     const cf_rule_info_t *r = cf_ruleset_info(rs, i);
     if (json) {
-      printf("  {\"id\": \"%s\", \"analyzer\": \"%s\", \"severity\": \"%s\", \"threats\": [", r->id, r->analyzer,
-             cf_severity_name(r->severity));
+      fputs("  {\"id\": ", stdout);
+      json_str(r->id);
+      fputs(", \"analyzer\": ", stdout);
+      json_str(r->analyzer);
+      printf(", \"severity\": \"%s\", \"threats\": [", cf_severity_name(r->severity));
       for (unsigned t = 0; t < r->n_threats; t++) printf("%s%u", t ? ", " : "", r->threats[t]);
-      printf("], \"group\": %u, \"resource_types\": [", cf_rule_group(r));
-      for (const char *const *p = r->resource_types; p && *p; p++) printf("%s\"%s\"", p == r->resource_types ? "" : ", ", *p);
+      printf("], \"group\": %u, \"service_models\": [", cf_rule_group(r));
+      bool first = true;
+      for (unsigned m = 0; m < CF_SM_COUNT; m++)
+        if (r->service_models & (1u << m)) {
+          printf("%s\"%s\"", first ? "" : ", ", cf_service_model_name(m));
+          first = false;
+        }
+      fputs("], \"resource_types\": [", stdout);
+      for (const char *const *p = r->resource_types; p && *p; p++) {
+        if (p != r->resource_types) fputs(", ", stdout);
+        json_str(*p);
+      }
       fputs("], \"sources\": [", stdout);
       const char *const *src = cf_ruleset_sources(rs, i);
       for (const char *const *p = src; p && *p; p++) printf("%s\"%s\"", p == src ? "" : ", ", *p);
-      /* Titles are plain text from our own rule files; escape the two characters JSON needs. */
-      fputs("], \"title\": \"", stdout);
-      for (const char *p = r->title; *p; p++) {
-        if (*p == '"' || *p == '\\') putchar('\\');
-        if ((unsigned char)*p >= 0x20) putchar(*p);
-      }
-      printf("\", \"file\": \"%s\"}%s\n", r->file, i + 1 < n ? "," : "");
+      fputs("], \"title\": ", stdout);
+      json_str(r->title);
+      fputs(", \"file\": ", stdout);
+      json_str(r->file);
+      printf("}%s\n", i + 1 < n ? "," : "");
     } else {
       char threats[64] = "";
       size_t k = 0;
       for (unsigned t = 0; t < r->n_threats && k < sizeof threats - 4; t++)
         k += (size_t)snprintf(threats + k, sizeof threats - k, "%s%u", t ? "," : "", r->threats[t]);
-      printf("%-12s %-8s %-8s %-36s %s\n", r->id, cf_severity_name(r->severity), threats,
+      printf("%-*s %-8s %-8s %-36s %s\n", idw, r->id, cf_severity_name(r->severity), threats,
              r->resource_types && r->resource_types[0] ? r->resource_types[0] : "-", r->title);
     }
   }
@@ -214,7 +243,8 @@ int cmd_rules(int argc, char **argv) {
   opterr = 0;
   argc--;
   argv++;
-  while ((c = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1) {
+  /* The leading ':' makes getopt tell a missing value (':') from an unknown option ('?'). */
+  while ((c = getopt_long(argc, argv, ":f:h", longopts, NULL)) != -1) {
     switch (c) {
     case 'f':
       if (strcmp(optarg, "text") && strcmp(optarg, "json")) {
@@ -234,10 +264,18 @@ int cmd_rules(int argc, char **argv) {
     case O_FIXTURES: fixtures = optarg; break;
     case O_NOW: now = optarg; break;
     case 'h': rules_usage(stdout); return EXIT_CLEAN;
+    case ':':
+      cli_error("rules %s: option '%s' needs a value (see 'cloudfort rules --help')", sub, argv[optind - 1]);
+      return EXIT_USAGE;
     default:
-      cli_error("rules %s: unknown option or missing value '%s' (see 'cloudfort rules --help')", sub, argv[optind - 1]);
+      if (optopt > 0 && optopt < 256) cli_error("rules %s: unknown option '-%c' (see 'cloudfort rules --help')", sub, optopt);
+      else cli_error("rules %s: unknown option '%s' (see 'cloudfort rules --help')", sub, argv[optind - 1]);
       return EXIT_USAGE;
     }
+  }
+  if (strcmp(sub, "list") == 0 && optind < argc) {
+    cli_error("rules list: unexpected argument '%s' (see 'cloudfort rules --help')", argv[optind]);
+    return EXIT_USAGE;
   }
   int64_t now_ts;
   if (!cf_parse_time(now, &now_ts)) {
@@ -258,9 +296,7 @@ int cmd_rules(int argc, char **argv) {
   if (!no_builtin && cf_ruleset_load_builtin(rs, &errs)) bad = true;
   for (size_t i = 0; i < n_dirs; i++)
     if (cf_ruleset_load_dir(rs, dirs[i], &errs)) bad = true;
-  for (size_t i = 0; i < errs.len; i++)
-    fprintf(stderr, "%s: %s:%u:%u: %s\n", cli_prog, errs.items[i].file ? errs.items[i].file : "?", errs.items[i].line,
-            errs.items[i].column, errs.items[i].message ? errs.items[i].message : "");
+  for (size_t i = 0; i < errs.len; i++) cli_print_diag(&errs.items[i]);
   if (bad) {
     cli_error("rules did not load");
     goto out;
@@ -277,6 +313,14 @@ int cmd_rules(int argc, char **argv) {
   }
   tally_t t = {0, 0, 0};
   size_t n = cf_ruleset_count(rs);
+  for (int k = optind; k < argc; k++) {
+    bool known = false;
+    for (size_t i = 0; i < n && !known; i++) known = strcmp(argv[k], cf_ruleset_info(rs, i)->id) == 0;
+    if (!known) {
+      cli_error("rules test: no loaded rule has the id '%s'", argv[k]);
+      goto out;
+    }
+  }
   for (size_t i = 0; i < n; i++) {
     const cf_rule_info_t *r = cf_ruleset_info(rs, i);
     bool selected = optind >= argc;

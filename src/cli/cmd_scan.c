@@ -3,9 +3,11 @@
  *
  * All three load the rules, scan the paths and then print a report (scan, posture) or write
  * a baseline of fingerprints (baseline). Exit codes: 0 when no unsuppressed finding is at or
- * above --fail-on, 1 when one is, 2 when the arguments are wrong, a rule does not load, or no
- * input could be scanned at all. An unreadable file among readable ones is reported in the
- * report's errors and does not change the exit code.
+ * above --fail-on, 1 when one is, 2 when the arguments are wrong, a rule or the baseline does
+ * not load, the report cannot be written, or no input could be scanned at all (every input
+ * was missing, unreadable or invalid). An unreadable file among readable ones is reported in
+ * the report's errors and does not change the exit code. Reports and baselines are written
+ * whole or not at all (cli_out_t).
  */
 #include <getopt.h>
 #include <stdlib.h>
@@ -69,11 +71,17 @@ static void scan_usage(FILE *f, const char *mode) {
         "      --no-suppress       ignore inline, Metadata and annotation suppressions\n", f);
   if (!base) fputs("      --show-suppressed   list suppressed findings too\n", f);
   fputs("      --max-file-size N   largest input file after decompression (default 1G; K, M, G)\n"
-        "      --now TIME          judge ages (key rotation) as of TIME (RFC 3339)\n"
-        "      --no-color          no colours (also when NO_COLOR is set)\n"
-        "  -q, --quiet             print no report; only the exit code\n"
-        "  -h, --help              show this help\n"
-        "\nExit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input error.\n", f);
+        "      --now TIME          judge ages (key rotation) as of TIME (RFC 3339)\n", f);
+  if (base)
+    fputs("  -q, --quiet             do not say how many fingerprints were written\n"
+          "  -h, --help              show this help\n"
+          "\nExit codes: 0 baseline written, 2 usage or input error (nothing written).\n", f);
+  else
+    fputs("      --no-color          no colours (also when NO_COLOR is set)\n"
+          "  -q, --quiet             print nothing on standard output (a report given -o is\n"
+          "                          still written; input errors still go to standard error)\n"
+          "  -h, --help              show this help\n"
+          "\nExit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input error.\n", f);
 }
 
 static bool push(const char ***list, size_t *n, const char *v) {
@@ -108,6 +116,24 @@ static void log_cb(void *ud, cf_log_level level, const char *msg) {
   fprintf(stderr, "%s: %s: %s\n", cli_prog, level == CF_LOG_ERROR ? "error" : level == CF_LOG_WARN ? "warning" : "info", msg);
 }
 
+/*
+ * True when there were inputs and none of them could be scanned: every one was missing,
+ * unreadable, unrecognised or invalid. report->files counts the files the library read and
+ * recognised, which includes a template whose every resource was rejected with an error; so
+ * nothing was scanned when each counted file has an error and no resource came out.
+ */
+static bool no_input_scanned(const cf_report_t *r) {
+  if (r->errors.len == 0 || r->resources > 0) return false;
+  size_t bad = 0;
+  for (size_t i = 0; i < r->errors.len; i++) {
+    const char *f = r->errors.items[i].file;
+    bool seen = false;
+    for (size_t k = 0; f && k < i && !seen; k++) seen = r->errors.items[k].file && strcmp(r->errors.items[k].file, f) == 0;
+    if (f && !seen) bad++;
+  }
+  return bad >= r->files;
+}
+
 int cmd_scan(int argc, char **argv, const char *mode) {
   bool baseline_mode = strcmp(mode, "baseline") == 0;
   scan_args_t a;
@@ -128,7 +154,8 @@ int cmd_scan(int argc, char **argv, const char *mode) {
   int rc = EXIT_USAGE, c;
   optind = 1;
   opterr = 0;
-  while ((c = getopt_long(argc, argv, "f:o:qh", longopts, NULL)) != -1) {
+  /* The leading ':' makes getopt tell a missing value (':') from an unknown option ('?'). */
+  while ((c = getopt_long(argc, argv, ":f:o:qh", longopts, NULL)) != -1) {
     switch (c) {
     case 'f':
       if (strcmp(optarg, "text") && strcmp(optarg, "json") && strcmp(optarg, "sarif")) {
@@ -186,8 +213,11 @@ int cmd_scan(int argc, char **argv, const char *mode) {
       scan_usage(stdout, mode);
       rc = EXIT_CLEAN;
       goto out;
+    case ':':
+      cli_error("option '%s' needs a value (see 'cloudfort %s --help')", argv[optind - 1], mode);
+      goto out;
     default:
-      if (optopt) cli_error("option -%c: unknown or missing its value (see 'cloudfort %s --help')", optopt, mode);
+      if (optopt > 0 && optopt < 256) cli_error("unknown option '-%c' (see 'cloudfort %s --help')", optopt, mode);
       else cli_error("unknown option '%s' (see 'cloudfort %s --help')", argv[optind - 1], mode);
       goto out;
     }
@@ -207,11 +237,6 @@ int cmd_scan(int argc, char **argv, const char *mode) {
   bool report_ok = false;
   if (!ctx) goto oom;
   cf_ctx_set_log(ctx, log_cb, NULL, CF_LOG_WARN);
-  if (a.max_file_size) {
-    cf_limits_t lim = *cf_ctx_limits(ctx);
-    lim.max_file_size = a.max_file_size;
-    cf_ctx_set_limits(ctx, &lim);
-  }
   if (a.have_now) cf_ctx_set_now(ctx, a.now);
   if (cf_report_init(&report)) {
     cf_ctx_free(ctx);
@@ -231,14 +256,16 @@ int cmd_scan(int argc, char **argv, const char *mode) {
     rules_bad = rules_bad || e;
   }
   if (rules_bad) {
-    for (size_t i = 0; i < report.errors.len; i++) {
-      const cf_diag_t *d = &report.errors.items[i];
-      fprintf(stderr, "%s: %s:%u:%u: %s\n", cli_prog, d->file ? d->file : "?", d->line, d->column,
-              d->message ? d->message : cf_strerror(d->code));
-    }
+    for (size_t i = 0; i < report.errors.len; i++) cli_print_diag(&report.errors.items[i]);
     cli_error("rules did not load; nothing was scanned");
     rc = EXIT_USAGE;
     goto done;
+  }
+  /* --max-file-size is about the inputs: set it once the rules are loaded. */
+  if (a.max_file_size) {
+    cf_limits_t lim = *cf_ctx_limits(ctx);
+    lim.max_file_size = a.max_file_size;
+    cf_ctx_set_limits(ctx, &lim);
   }
   if (cf_ruleset_filter(rs, a.only, a.n_only, a.skip, a.n_skip)) goto oom2;
   if (cf_ruleset_count(rs) == 0) {
@@ -254,7 +281,8 @@ int cmd_scan(int argc, char **argv, const char *mode) {
   popts.unknown = a.unknown;
   popts.baseline = a.baseline;
   popts.no_inline_suppress = a.no_suppress;
-  if (!a.quiet && isatty(STDERR_FILENO)) {
+  const char *term = getenv("TERM");
+  if (!a.quiet && isatty(STDERR_FILENO) && !(term && strcmp(term, "dumb") == 0)) {
     popts.progress = on_progress;
     popts.progress_ud = &prog;
   }
@@ -262,17 +290,26 @@ int cmd_scan(int argc, char **argv, const char *mode) {
   if (prog.on) fputs("\r\033[K", stderr);
   if (e == CF_ENOMEM) goto oom2;
   if (e) {
-    for (size_t i = 0; i < report.errors.len; i++) {
-      const cf_diag_t *d = &report.errors.items[i];
-      fprintf(stderr, "%s: %s: %s\n", cli_prog, d->file ? d->file : "?", d->message ? d->message : cf_strerror(d->code));
-    }
-    cli_error("scan failed: %s", cf_strerror(e));
+    for (size_t i = 0; i < report.errors.len; i++) cli_print_diag(&report.errors.items[i]);
+    if (e == CF_EINVAL && a.baseline)
+      cli_error("--baseline %s: not a baseline file (write one with 'cloudfort baseline'); nothing was reported", a.baseline);
+    else
+      cli_error("scan failed: %s", cf_strerror(e));
     rc = EXIT_USAGE;
     goto done;
   }
   cf_findings_sort(report.findings);
+  bool nothing_scanned = no_input_scanned(&report);
 
   if (baseline_mode) {
+    /* There is no report to list them in: what could not be read goes to stderr. */
+    for (size_t i = 0; i < report.errors.len; i++) cli_print_diag(&report.errors.items[i]);
+    if (nothing_scanned) {
+      /* An empty baseline would hide nothing and mislead; write none. */
+      cli_error("baseline: no input could be scanned; %s was not written", a.output);
+      rc = EXIT_USAGE;
+      goto done;
+    }
     cli_out_t out;
     if (!cli_out_open(&out, a.output)) {
       rc = EXIT_USAGE;
@@ -283,14 +320,18 @@ int cmd_scan(int argc, char **argv, const char *mode) {
       rc = EXIT_USAGE;
       goto done;
     }
-    if (!a.quiet)
-      fprintf(stderr, "%s: wrote %zu fingerprints to %s\n", cli_prog,
-              cf_report_count_at_least(&report, CF_SEV_INFO), a.output);
-    rc = report.files == 0 && report.errors.len ? EXIT_USAGE : EXIT_CLEAN;
+    if (!a.quiet) {
+      size_t nf = 0;
+      for (size_t i = 0; i < cf_findings_count(report.findings); i++)
+        if (!cf_findings_at(report.findings, i)->suppressed) nf++;
+      fprintf(stderr, "%s: wrote %zu fingerprint%s to %s\n", cli_prog, nf, nf == 1 ? "" : "s", a.output);
+    }
+    rc = EXIT_CLEAN;
     goto done;
   }
 
-  if (!a.quiet) {
+  /* Quiet prints nothing on stdout, but a report asked for with -o is still written. */
+  if (!a.quiet || a.output) {
     cli_out_t out;
     if (!cli_out_open(&out, a.output)) {
       rc = EXIT_USAGE;
@@ -304,20 +345,20 @@ int cmd_scan(int argc, char **argv, const char *mode) {
       we = cf_report_write_text(out.f, &report, &to);
     }
     if (!cli_out_close(&out, we == CF_OK)) {
-      cli_error("could not write the report");
+      /* An I/O error was reported by cli_out_close; say what else went wrong. */
+      if (we != CF_OK && we != CF_EIO) cli_error("could not write the report: %s", cf_strerror(we));
       rc = EXIT_USAGE;
       goto done;
     }
-  } else if (report.errors.len) {
-    /* Quiet still says what could not be read, on stderr. */
-    for (size_t i = 0; i < report.errors.len; i++) {
-      const cf_diag_t *d = &report.errors.items[i];
-      fprintf(stderr, "%s: %s:%u: %s\n", cli_prog, d->file ? d->file : "?", d->line,
-              d->message ? d->message : cf_strerror(d->code));
-    }
   }
-  if (report.files == 0 && report.errors.len) rc = EXIT_USAGE;
-  else rc = cf_report_count_at_least(&report, a.fail_on) ? EXIT_FINDINGS : EXIT_CLEAN;
+  if (a.quiet) {
+    /* Quiet still says what could not be read, on stderr. */
+    for (size_t i = 0; i < report.errors.len; i++) cli_print_diag(&report.errors.items[i]);
+  }
+  if (nothing_scanned) {
+    cli_error("no input could be scanned");
+    rc = EXIT_USAGE;
+  } else rc = cf_report_count_at_least(&report, a.fail_on) ? EXIT_FINDINGS : EXIT_CLEAN;
   goto done;
 
 oom2:

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -20,6 +21,27 @@ void cli_error(const char *fmt, ...) {
   vfprintf(stderr, fmt, ap);
   fputc('\n', stderr);
   va_end(ap);
+}
+
+void cli_put_safe(FILE *f, const char *s) {
+  for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {
+    /* C0 controls, DEL and the C1 controls (U+0080..U+009F, two bytes in UTF-8). */
+    if (*p < 0x20 || *p == 0x7f) fputc('?', f);
+    else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) fputc('?', f), p++;
+    else fputc(*p, f);
+  }
+}
+
+void cli_print_diag(const cf_diag_t *d) {
+  fprintf(stderr, "%s: ", cli_prog);
+  if (d->file) {
+    cli_put_safe(stderr, d->file);
+    if (d->line) fprintf(stderr, ":%u", d->line);
+    if (d->line && d->column) fprintf(stderr, ":%u", d->column);
+    fputs(": ", stderr);
+  }
+  cli_put_safe(stderr, d->message ? d->message : cf_strerror(d->code));
+  fputc('\n', stderr);
 }
 
 bool cli_use_color(FILE *f, bool disabled) {
@@ -55,42 +77,54 @@ bool cli_out_open(cli_out_t *o, const char *path) {
   size_t n = strlen(path) + 32;
   o->path = strdup(path);
   o->tmp = malloc(n);
-  if (!o->path || !o->tmp) return false;
+  if (!o->path || !o->tmp) {
+    cli_error("out of memory");
+    goto fail;
+  }
   snprintf(o->tmp, n, "%s.tmp.XXXXXX", path);
   int fd = mkstemp(o->tmp);
   if (fd < 0) {
     cli_error("cannot write %s: %s", path, strerror(errno));
-    free(o->path);
-    free(o->tmp);
-    o->path = o->tmp = NULL;
-    return false;
+    goto fail;
   }
-  o->f = fdopen(fd, "w");
-  if (!o->f) {
+  /* mkstemp creates the file 0600; a report gets the mode any new file would get. */
+  mode_t mask = umask(0);
+  umask(mask);
+  if (fchmod(fd, 0666 & ~mask) != 0 || !(o->f = fdopen(fd, "w"))) {
+    cli_error("cannot write %s: %s", path, strerror(errno));
     close(fd);
     unlink(o->tmp);
-    return false;
+    goto fail;
   }
   return true;
+fail:
+  free(o->path);
+  free(o->tmp);
+  memset(o, 0, sizeof(*o));
+  return false;
 }
 
 bool cli_out_close(cli_out_t *o, bool ok) {
   if (!o->f) return false;
-  if (o->f == stdout) {
-    ok = fflush(stdout) == 0 && ok;
-    return ok;
+  const char *name = o->path ? o->path : "standard output";
+  bool io_ok = fflush(o->f) == 0 && !ferror(o->f);
+  int err = errno;
+  if (o->f != stdout) {
+    if (fclose(o->f) != 0 && io_ok) {
+      io_ok = false;
+      err = errno;
+    }
+    if (ok && io_ok && rename(o->tmp, o->path) != 0) {
+      io_ok = false;
+      err = errno;
+    }
+    if (!ok || !io_ok) unlink(o->tmp);
   }
-  ok = fflush(o->f) == 0 && !ferror(o->f) && ok;
-  ok = fclose(o->f) == 0 && ok;
-  if (ok && rename(o->tmp, o->path) != 0) {
-    cli_error("cannot write %s: %s", o->path, strerror(errno));
-    ok = false;
-  }
-  if (!ok) unlink(o->tmp);
+  if (!io_ok) cli_error("cannot write %s: %s", name, strerror(err ? err : EIO));
   free(o->path);
   free(o->tmp);
   memset(o, 0, sizeof(*o));
-  return ok;
+  return ok && io_ok;
 }
 
 static void usage(FILE *f) {
@@ -108,11 +142,24 @@ static void usage(FILE *f) {
           "  rules      list the rules (rules list) or run their fixtures (rules test)\n"
           "  version    print the version\n"
           "\n"
-          "Run 'cloudfort <command> --help' for a command's options.\n"
+          "Run 'cloudfort <command> --help' or 'cloudfort help <command>' for a command's options.\n"
           "Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage or input error.\n");
 }
 
-int main(int argc, char **argv) {
+static bool is_scan_command(const char *c) {
+  return strcmp(c, "scan") == 0 || strcmp(c, "posture") == 0 || strcmp(c, "baseline") == 0;
+}
+
+static int version_command(int argc, char **argv) {
+  if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+    fputs("Usage: cloudfort version (also --version, -V)\n\nPrints the version.\n", stdout);
+    return EXIT_CLEAN;
+  }
+  printf("cloudfort %s\n", cf_version());
+  return EXIT_CLEAN;
+}
+
+static int run(int argc, char **argv) {
   if (argc < 2) {
     usage(stderr);
     return EXIT_USAGE;
@@ -120,19 +167,34 @@ int main(int argc, char **argv) {
   const char *cmd = argv[1];
   if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
     if (argc > 2 && strcmp(cmd, "help") == 0) {
+      const char *topic = argv[2];
       char *args[] = {argv[2], "--help", NULL};
-      return strcmp(argv[2], "rules") == 0 ? cmd_rules(2, args) : cmd_scan(2, args, argv[2]);
+      if (is_scan_command(topic)) return cmd_scan(2, args, topic);
+      if (strcmp(topic, "rules") == 0) return cmd_rules(2, args);
+      if (strcmp(topic, "version") == 0) return version_command(2, args);
+      if (strcmp(topic, "help") != 0) {
+        cli_error("help: unknown command '%s' (see 'cloudfort --help')", topic);
+        return EXIT_USAGE;
+      }
     }
     usage(stdout);
     return EXIT_CLEAN;
   }
-  if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0 || strcmp(cmd, "version") == 0) {
-    printf("cloudfort %s\n", cf_version());
-    return EXIT_CLEAN;
-  }
-  if (strcmp(cmd, "scan") == 0 || strcmp(cmd, "posture") == 0 || strcmp(cmd, "baseline") == 0)
-    return cmd_scan(argc - 1, argv + 1, cmd);
+  if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0 || strcmp(cmd, "version") == 0)
+    return version_command(argc - 1, argv + 1);
+  if (is_scan_command(cmd)) return cmd_scan(argc - 1, argv + 1, cmd);
   if (strcmp(cmd, "rules") == 0) return cmd_rules(argc - 1, argv + 1);
   cli_error("unknown command '%s' (see 'cloudfort --help')", cmd);
   return EXIT_USAGE;
+}
+
+int main(int argc, char **argv) {
+  int rc = run(argc, argv);
+  /* Output that never reached its reader (a full disk, a closed pipe) is a failure, as in
+   * coreutils' close_stdout. Commands that already failed have said why. */
+  if (rc != EXIT_USAGE && (fflush(stdout) != 0 || ferror(stdout))) {
+    cli_error("cannot write standard output: %s", strerror(errno));
+    return EXIT_USAGE;
+  }
+  return rc;
 }

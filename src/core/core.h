@@ -110,8 +110,13 @@ cf_err cf__gunzip(const char *name, const uint8_t *in, size_t n, size_t max, siz
                   char **out, size_t *out_len, cf_diag_t *diag) CF_MUST_CHECK;
 
 /* ---- hashing ---- */
-/* SHA-256 of data, written as 64 lowercase hex digits plus NUL into hex[65]. */
+/* SHA-256 of data, written as 64 lowercase hex digits plus NUL into hex[65]; hex is "" when
+ * OpenSSL cannot allocate its state. */
 void cf__sha256_hex(const void *data, size_t n, char hex[65]);
+/* SHA-256 of the strings strs[0..n), each followed by one NUL byte, hashed as they come (no
+ * copy, so the inputs may be of any size). Returns false, with hex "", when OpenSSL cannot
+ * allocate its state. */
+bool cf__sha256_strs_hex(const char *const *strs, size_t n, char hex[65]);
 
 #ifdef __cplusplus
 }

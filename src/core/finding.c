@@ -68,15 +68,13 @@ static const char *norm_path(const char *p) {
 void cf_finding_fingerprint(const cf_finding_t *fd, char out[33]) {
   const char *parts[5] = {fd->rule ? fd->rule->id : "", norm_path(fd->file), fd->resource,
                           fd->attribute, fd->evidence};
-  cf_buf_t b;
-  cf__buf_init(&b, 1u << 20);
-  for (int i = 0; i < 5; i++) {
-    const char *s = parts[i] ? parts[i] : "";
-    if (cf__buf_append(&b, s, strlen(s) + 1) != CF_OK) break;
-  }
+  for (int i = 0; i < 5; i++)
+    if (!parts[i]) parts[i] = "";
   char hex[65];
-  cf__sha256_hex(b.data ? b.data : "", b.len, hex);
-  cf__buf_cleanup(&b);
+  if (!cf__sha256_strs_hex(parts, 5, hex)) {
+    out[0] = '\0'; /* out of memory: no fingerprint rather than a wrong one */
+    return;
+  }
   memcpy(out, hex, 32);
   out[32] = '\0';
 }
@@ -108,6 +106,7 @@ cf_err cf_findings_add(cf_findings_t *f, const cf_finding_t *t) {
   d->suppress_reason = dup(f->arena, t->suppress_reason, &oom);
   if (oom) return CF_ENOMEM;
   if (!d->fingerprint[0]) cf_finding_fingerprint(d, d->fingerprint);
+  if (!d->fingerprint[0]) return CF_ENOMEM;
   f->len++;
   return CF_OK;
 }

@@ -28,13 +28,20 @@ static bool digits(const char *s, int n, int *out) {
   return true;
 }
 
+static int days_in_month(int y, int m) {
+  static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return m == 2 && leap ? 29 : days[m - 1];
+}
+
 bool cf__parse_time(const char *s, int64_t *out) {
   int y, mo, d, h = 0, mi = 0, se = 0;
   if (!s || strlen(s) < 10) return false;
   if (!digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) || s[7] != '-' ||
       !digits(s + 8, 2, &d))
     return false;
-  if (mo < 1 || mo > 12 || d < 1 || d > 31) return false;
+  /* RFC 3339 5.7: the day must exist in its month ("2019-02-30" is not a time). */
+  if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo)) return false;
   const char *p = s + 10;
   int64_t offset = 0;
   if (*p == 'T' || *p == 't' || *p == ' ') {
@@ -47,6 +54,7 @@ bool cf__parse_time(const char *s, int64_t *out) {
     }
     if (*p == '.' || *p == ',') {
       p++;
+      if (!isdigit((unsigned char)*p)) return false; /* a fraction has at least one digit */
       while (isdigit((unsigned char)*p)) p++;
     }
     if (*p == 'Z' || *p == 'z') {
@@ -58,6 +66,7 @@ bool cf__parse_time(const char *s, int64_t *out) {
       p += 3;
       if (*p == ':') p++;
       if (digits(p, 2, &om)) p += 2;
+      if (oh > 23 || om > 59) return false;
       offset = sign * (oh * 3600 + om * 60);
     }
     if (h > 23 || mi > 59 || se > 60) return false;

@@ -99,6 +99,8 @@ const char *describe(error_code e) {
   case N_ATOM_ERROR: return "invalid literal (expected null)";
   case NUMBER_ERROR: return "invalid number";
   case UTF8_ERROR: return "invalid UTF-8";
+  case UNESCAPED_CHARS: return "control character in a string (it must be escaped)";
+  case INCORRECT_TYPE: return "invalid literal (expected true, false or null)";
   case EMPTY: return "empty input";
   case DEPTH_ERROR: return "nesting too deep";
   case CAPACITY: return "input too large for the JSON parser";
@@ -106,11 +108,34 @@ const char *describe(error_code e) {
   }
 }
 
-/* Where a stage-1 error is: for invalid UTF-8 we can find the byte ourselves. */
+/* The first control character inside a string (which JSON requires to be escaped), or NULL. */
+const char *first_unescaped(const builder &b) {
+  bool in_string = false;
+  for (size_t i = 0; i < b.len; i++) {
+    unsigned char c = (unsigned char)b.base[i];
+    if (!in_string) {
+      in_string = c == '"';
+    } else if (c == '\\') {
+      i++;
+    } else if (c == '"') {
+      in_string = false;
+    } else if (c < 0x20) {
+      return b.base + i;
+    }
+  }
+  return nullptr;
+}
+
+/* Where a stage-1 error is: for invalid UTF-8 and unescaped control characters we can find
+ * the byte ourselves. */
 const char *locate(builder &b, error_code e, const char *fallback) {
   if (e == UTF8_ERROR) {
     size_t ok = cf__utf8_valid_prefix((const uint8_t *)b.base, b.len);
     return b.base + ok;
+  }
+  if (e == UNESCAPED_CHARS) {
+    const char *p = first_unescaped(b);
+    if (p) return p;
   }
   if (e == EMPTY || e == INCOMPLETE_ARRAY_OR_OBJECT || e == UNCLOSED_STRING) return b.base + b.len;
   return fallback;
@@ -183,6 +208,29 @@ cf_node_t *build_object(builder &b, ondemand::object obj, const char *where, uns
   return n;
 }
 
+/* RFC 8259 section 6: -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)? */
+bool json_number_text(const char *s, size_t n) {
+  size_t i = 0;
+  auto digit = [&](size_t k) { return k < n && s[k] >= '0' && s[k] <= '9'; };
+  if (i < n && s[i] == '-') i++;
+  if (!digit(i)) return false;
+  if (s[i] == '0') i++;
+  else
+    while (digit(i)) i++;
+  if (i < n && s[i] == '.') {
+    i++;
+    if (!digit(i)) return false;
+    while (digit(i)) i++;
+  }
+  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+    i++;
+    if (i < n && (s[i] == '+' || s[i] == '-')) i++;
+    if (!digit(i)) return false;
+    while (digit(i)) i++;
+  }
+  return i == n;
+}
+
 cf_node_t *build_number(builder &b, ondemand::value &val, const char *where) {
   ondemand::number_type nt;
   error_code e = val.get_number_type().get(nt);
@@ -206,23 +254,25 @@ cf_node_t *build_number(builder &b, ondemand::value &val, const char *where) {
       return n;
     }
   }
-  /* Integers beyond 64 bits: keep them as the nearest double. */
+  /* Numbers simdjson does not convert (integers beyond 64 bits, exponents out of range) are
+   * kept as the nearest double, but only when the whole token is a JSON number: "012",
+   * "0x10" or "12abc" are errors, not 12, 0 and 12. */
   std::string_view raw = val.raw_json_token();
-  char tmp[128];
-  size_t k = 0;
-  while (k < raw.size() && k + 1 < sizeof(tmp) &&
-         (isdigit((unsigned char)raw[k]) || raw[k] == '-' || raw[k] == '+' || raw[k] == '.' ||
-          raw[k] == 'e' || raw[k] == 'E')) {
-    tmp[k] = raw[k];
-    k++;
-  }
-  tmp[k] = '\0';
-  char *end = nullptr;
-  double d = k ? strtod(tmp, &end) : 0;
-  if (!k || !end || *end || std::isnan(d)) {
+  size_t k = raw.size();
+  while (k && (raw[k - 1] == ' ' || raw[k - 1] == '\t' || raw[k - 1] == '\n' || raw[k - 1] == '\r')) k--;
+  if (!json_number_text(raw.data(), k)) {
     fail(b, CF_EPARSE, where, describe(e ? e : NUMBER_ERROR));
     return nullptr;
   }
+  char *tmp = (char *)malloc(k + 1);
+  if (!tmp) {
+    fail(b, CF_ENOMEM, where, "out of memory");
+    return nullptr;
+  }
+  memcpy(tmp, raw.data(), k);
+  tmp[k] = '\0';
+  double d = strtod(tmp, nullptr);
+  free(tmp);
   if ((n = new_node(b, CF_NODE_FLOAT, where))) n->u.f = d;
   return n;
 }

@@ -43,6 +43,7 @@ typedef struct frame {
   bool key_is_merge;
   cf_node_t **merges;  /* sources of `<<` (malloc'd array) */
   size_t n_merges;
+  cf_pos_t merge_pos;  /* where the last `<<` key is, for errors */
 } frame_t;
 
 typedef struct ybuild {
@@ -285,6 +286,7 @@ static cf_err attach(ybuild_t *b, cf_node_t *node, uint64_t weight, yaml_mark_t 
     cf_node_t **nm = realloc(f->merges, (f->n_merges + add) * sizeof(*nm));
     if (!nm) return yfail(b, CF_ENOMEM, m, "out of memory");
     f->merges = nm;
+    f->merge_pos = f->key_pos;
     if (node->type == CF_NODE_ARRAY) {
       for (uint32_t i = 0; i < node->len; i++) f->merges[f->n_merges++] = node->u.items[i];
     } else {
@@ -301,7 +303,15 @@ static cf_err do_merges(ybuild_t *b, frame_t *f, yaml_mark_t m) {
   cf_node_t *obj = f->node;
   for (size_t i = 0; i < f->n_merges; i++) {
     const cf_node_t *src = f->merges[i];
-    if (src->type != CF_NODE_OBJECT) return yfail(b, CF_EPARSE, m, "merge key '<<' needs a mapping or a list of mappings");
+    if (src->type != CF_NODE_OBJECT) {
+      /* Point at the merge key rather than at the end of the mapping. */
+      yaml_mark_t at = m;
+      if (f->merge_pos.line) {
+        at.line = f->merge_pos.line - 1;
+        at.column = f->merge_pos.column - 1;
+      }
+      return yfail(b, CF_EPARSE, at, "merge key '<<' needs a mapping or a list of mappings");
+    }
     b->alias_nodes += src->len;
     if (b->alias_nodes > b->max_alias_nodes)
       return yfail(b, CF_ELIMIT, m, "alias and merge expansion passes the limit");
@@ -454,7 +464,16 @@ cf_err cf__doc_parse_yaml(const cf_ctx_t *ctx, const char *buf, size_t len,
                  parser.context);
       else
         snprintf(msg, sizeof msg, "%s", parser.problem ? parser.problem : "syntax error");
-      yfail(&b, CF_EPARSE, parser.problem_mark, msg);
+      yaml_mark_t where = parser.problem_mark;
+      if (parser.error == YAML_READER_ERROR) {
+        /* The reader (invalid UTF-8, control characters) reports a byte offset and leaves
+         * problem_mark unset; point at the offending byte instead of 1:1. */
+        uint32_t line, col;
+        cf__line_col(buf, len, parser.problem_offset, &line, &col);
+        where.line = line - 1;
+        where.column = col - 1;
+      }
+      yfail(&b, CF_EPARSE, where, msg);
       break;
     }
     done = ev.type == YAML_STREAM_END_EVENT;

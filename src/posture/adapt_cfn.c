@@ -423,6 +423,10 @@ static void map_instance(res_ctx_t *x) {
       }
     }
   }
+  /* The launch template the instance starts from: its settings apply where the instance
+   * sets none, so rules must not judge them as absent when the template is elsewhere. */
+  copy(x, "LaunchTemplate.LaunchTemplateId", "launch_template");
+  if (!cf_node_get(x->r->attrs, "launch_template")) copy(x, "LaunchTemplate.LaunchTemplateName", "launch_template");
   copy(x, "IamInstanceProfile", "iam_instance_profile");
   copy(x, "UserData", "user_data");
   const cf_node_t *sg = prop(x, "SecurityGroupIds");
@@ -636,6 +640,7 @@ static void map_kms(res_ctx_t *x) {
   set(x, "key_spec", spec ? (cf_node_t *)spec : cf__n_str(ac, "SYMMETRIC_DEFAULT", x->r->pos));
   set(x, "key_manager", cf__n_str(ac, "CUSTOMER", x->r->pos));
   copy_bool(x, "Enabled", "enabled");
+  copy(x, "Origin", "origin");
   copy_policy(x, "KeyPolicy", "policy");
 }
 

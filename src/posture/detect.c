@@ -51,7 +51,10 @@ static bool is_awsconfig(const cf_node_t *root) {
 }
 
 cf_source_kind cf__detect_doc(const cf_doc_t *doc, const char *base_name) {
-  if (!doc || doc->n_roots == 0) return CF_SRC_UNKNOWN;
+  if (!doc) return CF_SRC_UNKNOWN;
+  /* An empty file is what `aws` prints for an empty result (get-bucket-logging of a bucket
+   * without logging); only the file name tells what it is. */
+  if (doc->n_roots == 0) return cf__awscli_recognize(doc, base_name) ? CF_SRC_AWSCLI : CF_SRC_UNKNOWN;
   const cf_node_t *root = doc->roots[0];
   if (is_cfn(root)) return CF_SRC_CFN;
   if (is_tfplan(root)) return CF_SRC_TFPLAN;

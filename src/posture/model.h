@@ -145,6 +145,10 @@ cf_err cf__adapt_tfplan(cf_adapt_ctx_t *ac, const cf_doc_t *doc);
 cf_err cf__adapt_awsconfig_item(cf_adapt_ctx_t *ac, const cf_node_t *item);
 cf_err cf__adapt_awscli(cf_adapt_ctx_t *ac, const cf_doc_t *doc);
 cf_err cf__adapt_credreport(cf_adapt_ctx_t *ac, const char *csv, size_t len);
+/* The same for a report decoded from the JSON of `aws iam get-credential-report`
+ * (adapt_awscli.c): lines of the decoded text are not lines of the file, so every value
+ * takes the position `at` of the encoded Content. */
+cf_err cf__adapt_credreport_at(cf_adapt_ctx_t *ac, const char *csv, size_t len, cf_pos_t at);
 cf_err cf__adapt_k8s(cf_adapt_ctx_t *ac, const cf_doc_t *doc);
 cf_err cf__adapt_arm(cf_adapt_ctx_t *ac, const cf_doc_t *doc);
 

@@ -51,6 +51,42 @@ static cf_node_t *norm_principal(cf_adapt_ctx_t *ac, const cf_node_t *p, bool *a
   return out;
 }
 
+/* Appends one condition value as a string: IAM compares booleans and numbers as their text,
+ * and a value written as a number ("aws:SourceAccount": 123456789012) restricts as much as
+ * the same value in quotes. An intrinsic function (an object) is unknown. */
+static bool push_cond_value(cf_adapt_ctx_t *ac, cf_node_t *arr, const cf_node_t *v) {
+  char num[64];
+  const char *txt = NULL;
+  cf_node_t *item = NULL;
+  switch (v->type) {
+  case CF_NODE_STRING:
+  case CF_NODE_UNKNOWN: item = cf__n_copy(ac, v); break;
+  case CF_NODE_OBJECT: item = cf__n_unknown(ac, v->pos); break;
+  case CF_NODE_BOOL: txt = v->u.b ? "true" : "false"; break;
+  case CF_NODE_INT:
+    snprintf(num, sizeof num, "%lld", (long long)v->u.i);
+    txt = num;
+    break;
+  case CF_NODE_FLOAT:
+    snprintf(num, sizeof num, "%.17g", v->u.f);
+    txt = num;
+    break;
+  default: return true; /* null: nothing to compare */
+  }
+  if (txt) item = cf__n_str(ac, txt, v->pos);
+  return item && cf_node_push(ac->arena, arr, item) == CF_OK;
+}
+
+static cf_node_t *cond_values(cf_adapt_ctx_t *ac, const cf_node_t *v) {
+  if (v->type == CF_NODE_UNKNOWN) return cf__n_unknown(ac, v->pos);
+  cf_node_t *arr = cf__n_arr(ac, v->pos);
+  if (!arr) return NULL;
+  if (v->type != CF_NODE_ARRAY) return push_cond_value(ac, arr, v) ? arr : NULL;
+  for (uint32_t i = 0; i < v->len; i++)
+    if (!push_cond_value(ac, arr, v->u.items[i])) return NULL;
+  return arr;
+}
+
 static cf_node_t *norm_conditions(cf_adapt_ctx_t *ac, const cf_node_t *c) {
   cf_node_t *arr = cf__n_arr(ac, c->pos);
   if (!arr) return NULL;
@@ -62,13 +98,8 @@ static cf_node_t *norm_conditions(cf_adapt_ctx_t *ac, const cf_node_t *c) {
     for (uint32_t k = 0; k < op->value->len; k++) {
       const cf_member_t *kv = &op->value->u.members[k];
       cf_node_t *e = cf__n_obj(ac, kv->key_pos);
-      cf_node_t *vals = cf__n_strlist(ac, kv->value);
+      cf_node_t *vals = cond_values(ac, kv->value);
       if (!e || !vals) return NULL;
-      /* Booleans and numbers in conditions are compared as strings, as IAM does. */
-      if (kv->value->type == CF_NODE_BOOL) {
-        cf_node_t *s = cf__n_str(ac, kv->value->u.b ? "true" : "false", kv->value->pos);
-        if (!s || cf_node_push(ac->arena, vals, s)) return NULL;
-      }
       if (cf_node_set(ac->arena, e, "operator", cf__n_str(ac, op->key, op->key_pos)) ||
           cf_node_set(ac->arena, e, "key", cf__n_str(ac, kv->key, kv->key_pos)) ||
           cf_node_set(ac->arena, e, "values", vals) || cf_node_push(ac->arena, arr, e))

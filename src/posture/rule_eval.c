@@ -6,6 +6,11 @@
  * keeps unknown. A path may select several values (wildcards, arrays are walked implicitly);
  * a leaf is true when any selected value satisfies it.
  *
+ * Incomplete resources (known only in part, such as a bucket whose policy is the only thing
+ * the template says about it): a path that selects nothing there is unknown, not absent, for
+ * every operator and quantifier, so that "not encrypted" or "not versioned" does not fire on
+ * what the source simply does not describe.
+ *
  * Evidence: the leaf that decided records its path and the value it saw ("acl.canned =
  * public-read", "logging.enabled is not set"), truncated to CF_LIMIT_EVIDENCE bytes; `all`
  * joins the evidence of its parts with "; ". The witness value gives the finding's line.
@@ -224,10 +229,91 @@ static tri_t leaf_value(const eval_env_t *env, const cond_t *c, const cf_node_t 
   }
 }
 
+/* Canonical attributes that may hold a secret: environment variable values and user data.
+ * Their evidence shows the first characters and the length only, never the whole value
+ * (DESIGN.md: the tool never prints a full secret unless asked). */
+static bool may_hold_secret(const char *path) {
+  const char *last = strrchr(path, '.');
+  last = last ? last + 1 : path;
+  size_t n = strcspn(last, "[");
+  return (n == 5 && strncmp(last, "value", 5) == 0) || (n == 9 && strncmp(last, "user_data", 9) == 0);
+}
+
+/* Operators about single values, which look into a list found at the end of a path. List
+ * operators (contains, empty, type), negative ones and equality with a list keep the list. */
+static bool op_walks_lists(const cond_t *c) {
+  switch ((cond_op)c->op) {
+  case OP_IEQUALS: case OP_IN: case OP_IIN: case OP_REGEX: case OP_GT: case OP_GTE: case OP_LT:
+  case OP_LTE: case OP_INTERNET: case OP_PORT_INCLUDES: case OP_OLDER_THAN_DAYS:
+  case OP_NEWER_THAN_DAYS:
+    return true;
+  case OP_EQUALS: return c->operand && c->operand->type != CF_NODE_ARRAY;
+  default: return false;
+  }
+}
+
+/* Appends the strings of a list ("a, b, c") to the evidence, as far as it fits. */
+static void append_list(char *buf, size_t n, const cf_node_t *l) {
+  if (!l) return;
+  if (l->type == CF_NODE_UNKNOWN) {
+    size_t k = strlen(buf);
+    cf__strfmt(buf + k, n - k, "(known after deployment)");
+    return;
+  }
+  for (uint32_t i = 0; l->type == CF_NODE_ARRAY && i < l->len; i++) {
+    size_t k = strlen(buf);
+    const char *v = cf_node_str(l->u.items[i]);
+    cf__strfmt(buf + k, n - k, "%s%s", i ? ", " : "", v ? v : "(computed)");
+  }
+}
+
+/* "statement PublicRead: Allow * s3:GetObject on arn:aws:s3:::b/(key)": the statement that made a
+ * policy question true, which is what a reader needs to find and fix it. */
+static void policy_evidence(eval_out_t *out, const char *label, const cf_node_t *st, tri_t res) {
+  char *buf = out->evidence;
+  size_t n = sizeof out->evidence;
+  if (st->type != CF_NODE_OBJECT) {
+    cf__strfmt(buf, n, "%s: %s", label, res == TRI_U ? "outcome known after deployment" : "matches");
+    return;
+  }
+  const char *sid = cf_node_str(cf_node_get(st, "sid"));
+  const char *eff = cf_node_str(cf_node_get(st, "effect"));
+  cf__strfmt(buf, n, "%s statement%s%s: %s ", label, sid ? " " : "", sid ? sid : "", eff ? eff : "Allow");
+  size_t k = strlen(buf);
+  if (cf_node_truth(cf_node_get(st, "principal_all")) == 1) cf__strfmt(buf + k, n - k, "* ");
+  else if (cf_node_truth(cf_node_get(st, "not_principal")) == 1) cf__strfmt(buf + k, n - k, "all but some principals ");
+  const cf_node_t *acts = cf_node_get(st, "actions");
+  k = strlen(buf);
+  if (!acts) {
+    cf__strfmt(buf + k, n - k, "all actions except ");
+    acts = cf_node_get(st, "not_actions");
+  }
+  append_list(buf, n, acts);
+  const cf_node_t *res_l = cf_node_get(st, "resources");
+  if (res_l) {
+    k = strlen(buf);
+    cf__strfmt(buf + k, n - k, " on ");
+    append_list(buf, n, res_l);
+  }
+  const cf_node_t *conds = cf_node_get(st, "conditions");
+  if (conds && conds->type == CF_NODE_ARRAY && conds->len) {
+    k = strlen(buf);
+    cf__strfmt(buf + k, n - k, " (%u condition%s)", conds->len, conds->len == 1 ? "" : "s");
+  }
+}
+
 static void evidence_value(eval_out_t *out, const char *path, const cf_node_t *v, const char *suffix) {
   char val[CF_LIMIT_EVIDENCE + 1];
   switch (v->type) {
-  case CF_NODE_STRING: cf__strfmt(val, sizeof val, "%s", v->u.s); break;
+  case CF_NODE_STRING:
+    if (may_hold_secret(path) && v->len > 4) {
+      int keep = 4; /* do not cut a UTF-8 sequence */
+      while (keep > 0 && ((unsigned char)v->u.s[keep] & 0xC0) == 0x80) keep--;
+      cf__strfmt(val, sizeof val, "%.*s... (%u characters, redacted)", keep, v->u.s, v->len);
+    } else {
+      cf__strfmt(val, sizeof val, "%s", v->u.s);
+    }
+    break;
   case CF_NODE_BOOL: cf__strfmt(val, sizeof val, "%s", v->u.b ? "true" : "false"); break;
   case CF_NODE_INT: cf__strfmt(val, sizeof val, "%lld", (long long)v->u.i); break;
   case CF_NODE_FLOAT: cf__strfmt(val, sizeof val, "%g", v->u.f); break;
@@ -294,7 +380,24 @@ static tri_t eval_leaf(const eval_env_t *env, const cond_t *c, const cf_resource
     const cf_node_t *v = sel_get(&s, i);
     if (v->type == CF_NODE_NULL && c->op != OP_EMPTY && c->op != OP_TYPE && c->op != OP_EQUALS) continue;
     const cf_node_t *inner = NULL;
-    tri_t t = leaf_value(env, c, v, &inner);
+    tri_t t;
+    if (v->type == CF_NODE_ARRAY && op_walks_lists(c)) {
+      /* A list at the end of the path: the operator is about its items ("cidrs internet"). */
+      t = TRI_F;
+      for (uint32_t k = 0; k < v->len && t != TRI_T; k++) {
+        const cf_node_t *it = v->u.items[k];
+        if (it->type == CF_NODE_NULL) continue;
+        tri_t ti = leaf_value(env, c, it, &inner);
+        if (ti == TRI_T) {
+          t = TRI_T;
+          if (!inner) inner = it;
+        } else if (ti == TRI_U) {
+          t = TRI_U;
+        }
+      }
+    } else {
+      t = leaf_value(env, c, v, &inner);
+    }
     if (t == TRI_T) {
       res = TRI_T;
       w = inner ? inner : v;
@@ -303,18 +406,28 @@ static tri_t eval_leaf(const eval_env_t *env, const cond_t *c, const cf_resource
       w = v;
     }
   }
+  /* Nothing there on a resource known only in part: the value exists somewhere else. */
+  if (res == TRI_F && s.n == 0 && r->incomplete) res = TRI_U;
   if (out) {
     out->attribute = label;
     if (w) {
       out->witness = w;
-      if (c->op == OP_POLICY) cf__strfmt(out->evidence, sizeof out->evidence, "%s: %s", label,
-                                       res == TRI_T ? "matches the policy question" : "outcome known after deployment");
+      if (c->op == OP_POLICY && c->pq->denies_insecure_transport >= 0)
+        cf__strfmt(out->evidence, sizeof out->evidence, "%s: %s", label,
+                   res == TRI_U ? "outcome known after deployment"
+                   : c->pq->denies_insecure_transport ? "denies requests without TLS"
+                                                      : "no statement denies requests without TLS (aws:SecureTransport false)");
+      else if (c->op == OP_POLICY) policy_evidence(out, label, w, res);
       else if (c->op == OP_PORT_INCLUDES) {
         const cf_node_t *f = cf_node_get(w, "from_port"), *t = cf_node_get(w, "to_port");
+        const char *proto = cf_node_str(cf_node_get(w, "protocol"));
         double fv = 0, tv = 0;
         cf_node_number(f, &fv);
         cf_node_number(t, &tv);
-        cf__strfmt(out->evidence, sizeof out->evidence, "%s: ports %g-%g include %g", label, fv, tv, c->num);
+        if (proto && strcmp(proto, "-1") == 0)
+          cf__strfmt(out->evidence, sizeof out->evidence, "all protocols and ports (include %g)", c->num);
+        else
+          cf__strfmt(out->evidence, sizeof out->evidence, "%s ports %g-%g include %g", proto ? proto : "ports", fv, tv, c->num);
       } else evidence_value(out, label, w, NULL);
     } else if (first_present) {
       out->witness = first_present;
@@ -340,10 +453,13 @@ static void join_evidence(eval_out_t *dst, const eval_out_t *src) {
   if (!dst->attribute && src->attribute) dst->attribute = src->attribute;
 }
 
-/* Elements a quantifier iterates: the values selected, with arrays opened. */
-static void quant_elems(const cond_t *c, const cf_resource_t *r, const cf_node_t *ctx, sel_t *out) {
+/* Elements a quantifier iterates: the values selected, with arrays opened. *selected is the
+ * number of values the path itself reached (0 when the attribute is absent). */
+static void quant_elems(const cond_t *c, const cf_resource_t *r, const cf_node_t *ctx, sel_t *out,
+                        size_t *selected) {
   sel_t s;
   select_path(&c->path, r, ctx, &s);
+  *selected = s.n;
   memset(out, 0, sizeof(*out));
   for (size_t i = 0; i < s.n; i++) {
     const cf_node_t *v = sel_get(&s, i);
@@ -413,8 +529,10 @@ tri_t cf__cond_eval(const eval_env_t *env, const cond_t *c, const cf_resource_t 
   case C_EVERY:
   case C_COUNT: {
     sel_t s;
-    quant_elems(c, r, ctx, &s);
-    size_t n_true = 0, n_unknown = 0;
+    size_t selected = 0;
+    quant_elems(c, r, ctx, &s, &selected);
+    /* An absent list on a resource known only in part may hold anything. */
+    size_t n_true = 0, n_unknown = selected == 0 && r->incomplete ? 1 : 0;
     eval_out_t first_true, first_false, first_unknown;
     memset(&first_true, 0, sizeof first_true);
     memset(&first_false, 0, sizeof first_false);

@@ -20,6 +20,7 @@ typedef struct cctx {
   const char *file;
   cf_diags_t *errors;
   bool failed;
+  bool oom;      /* an allocation failed: the load returns CF_ENOMEM, not a rule error */
   unsigned depth;
 } cctx_t;
 
@@ -32,6 +33,28 @@ static void cerr(cctx_t *c, cf_pos_t pos, const char *fmt, ...) {
   va_end(ap);
   c->failed = true;
   if (c->errors) (void)cf_diags_add(c->errors, CF_ERULE, c->file, pos.line, pos.column, "%s", msg);
+}
+
+/* Allocations in the rule set's arena. A failure marks the file failed and out of memory, so
+ * that no half-built rule is kept and cf_ruleset_load_text returns CF_ENOMEM. */
+static void nomem(cctx_t *c) { c->oom = c->failed = true; }
+
+static void *c_alloc(cctx_t *c, size_t n) {
+  void *p = cf__arena_alloc(c->rs->arena, n);
+  if (!p) nomem(c);
+  return p;
+}
+
+static void *c_zalloc(cctx_t *c, size_t n) {
+  void *p = cf__arena_zalloc(c->rs->arena, n);
+  if (!p) nomem(c);
+  return p;
+}
+
+static char *c_strndup(cctx_t *c, const char *s, size_t n) {
+  char *p = cf__arena_strndup(c->rs->arena, s, n);
+  if (!p) nomem(c);
+  return p;
 }
 
 /* ---- rule set storage ---- */
@@ -104,9 +127,9 @@ cf_err cf_ruleset_filter(cf_ruleset_t *rs, const char *const *include, size_t n_
 /* ---- paths ---- */
 
 static bool parse_path(cctx_t *c, const char *text, cf_pos_t pos, rpath_t *out) {
-  cf_arena_t *a = c->rs->arena;
   memset(out, 0, sizeof(*out));
-  out->text = cf__arena_strdup(a, text);
+  out->text = c_strndup(c, text, strlen(text));
+  if (!out->text) return false;
   const char *p = text;
   if (p[0] == '$') {
     out->from_root = true;
@@ -115,11 +138,11 @@ static bool parse_path(cctx_t *c, const char *text, cf_pos_t pos, rpath_t *out) 
   }
   if (strcmp(p, ".") == 0 || *p == '\0') return true;
   size_t cap = 8;
-  out->steps = cf__arena_alloc(a, cap * sizeof(path_step_t));
-  if (!out->steps || !out->text) return false;
+  out->steps = c_alloc(c, cap * sizeof(path_step_t));
+  if (!out->steps) return false;
   while (*p) {
     if (out->n == cap) {
-      path_step_t *ns = cf__arena_alloc(a, cap * 2 * sizeof(path_step_t));
+      path_step_t *ns = c_alloc(c, cap * 2 * sizeof(path_step_t));
       if (!ns) return false;
       memcpy(ns, out->steps, cap * sizeof(path_step_t));
       out->steps = ns;
@@ -152,7 +175,8 @@ static bool parse_path(cctx_t *c, const char *text, cf_pos_t pos, rpath_t *out) 
         return false;
       }
       st->kind = STEP_KEY;
-      st->key = cf__arena_strndup(a, p + 1, (size_t)(close - p - 1));
+      st->key = c_strndup(c, p + 1, (size_t)(close - p - 1));
+      if (!st->key) return false;
       p = close + 1;
     } else {
       size_t n = strcspn(p, ".[");
@@ -164,7 +188,8 @@ static bool parse_path(cctx_t *c, const char *text, cf_pos_t pos, rpath_t *out) 
         st->kind = STEP_ANY;
       } else {
         st->kind = STEP_KEY;
-        st->key = cf__arena_strndup(a, p, n);
+        st->key = c_strndup(c, p, n);
+        if (!st->key) return false;
       }
       p += n;
     }
@@ -211,11 +236,8 @@ static int find_op(const char *name) {
 static cond_t *compile_cond(cctx_t *c, const cf_node_t *n);
 
 static cond_t *new_cond(cctx_t *c, cond_kind kind, const cf_node_t *n) {
-  cond_t *k = cf__arena_zalloc(c->rs->arena, sizeof(*k));
-  if (!k) {
-    cerr(c, n->pos, "out of memory");
-    return NULL;
-  }
+  cond_t *k = c_zalloc(c, sizeof(*k));
+  if (!k) return NULL;
   k->kind = (uint8_t)kind;
   k->pos = n->pos;
   return k;
@@ -226,7 +248,7 @@ static bool compile_list(cctx_t *c, cond_t *k, const cf_node_t *list, const char
     cerr(c, list ? list->pos : k->pos, "'%s' needs a non-empty list of conditions", what);
     return false;
   }
-  k->kids = cf__arena_alloc(c->rs->arena, list->len * sizeof(cond_t *));
+  k->kids = c_alloc(c, list->len * sizeof(cond_t *));
   if (!k->kids) return false;
   for (uint32_t i = 0; i < list->len; i++) {
     cond_t *kid = compile_cond(c, list->u.items[i]);
@@ -266,6 +288,10 @@ static bool compile_regex(cctx_t *c, cond_t *k, const cf_node_t *v) {
   PCRE2_SIZE eo;
   pcre2_code *re = pcre2_compile((PCRE2_SPTR)v->u.s, v->len, PCRE2_UTF | PCRE2_MATCH_INVALID_UTF,
                                  &ec, &eo, NULL);
+  if (!re && ec == PCRE2_ERROR_HEAP_FAILED) {
+    nomem(c);
+    return false;
+  }
   if (!re) {
     PCRE2_UCHAR msg[256];
     pcre2_get_error_message(ec, msg, sizeof msg);
@@ -276,7 +302,7 @@ static bool compile_regex(cctx_t *c, cond_t *k, const cf_node_t *v) {
   cf_ruleset_t *rs = c->rs;
   if (!grow((void **)&rs->codes, &rs->cap_codes, rs->n_codes, sizeof(pcre2_code *))) {
     pcre2_code_free(re);
-    cerr(c, v->pos, "out of memory");
+    nomem(c);
     return false;
   }
   rs->codes[rs->n_codes++] = re;
@@ -289,7 +315,7 @@ static bool compile_policy(cctx_t *c, cond_t *k, const cf_node_t *v) {
     cerr(c, v ? v->pos : k->pos, "'policy' expects a mapping (statement: ..., or denies_insecure_transport: true)");
     return false;
   }
-  policy_q_t *q = cf__arena_alloc(c->rs->arena, sizeof(*q));
+  policy_q_t *q = c_alloc(c, sizeof(*q));
   if (!q) return false;
   q->effect_allow = 1;
   q->principal_public = q->action_wildcard = q->full_access = q->resource_wildcard = -1;
@@ -329,7 +355,7 @@ static bool compile_policy(cctx_t *c, cond_t *k, const cf_node_t *v) {
             cerr(c, sv->pos, "'actions' expects a list of actions");
             return false;
           }
-          q->actions = cf__arena_alloc(c->rs->arena, sv->len * sizeof(char *));
+          q->actions = c_alloc(c, sv->len * sizeof(char *));
           if (!q->actions) return false;
           for (uint32_t x = 0; x < sv->len; x++) {
             const char *a = cf_node_str(sv->u.items[x]);
@@ -395,7 +421,10 @@ static bool compile_operand(cctx_t *c, cond_t *k, const char *key, const cf_node
 
 static bool add_relation(cctx_t *c, cond_t *k) {
   cf_ruleset_t *rs = c->rs;
-  if (!grow((void **)&rs->rels, &rs->cap_rels, rs->n_rels, sizeof(relation_t))) return false;
+  if (!grow((void **)&rs->rels, &rs->cap_rels, rs->n_rels, sizeof(relation_t))) {
+    nomem(c);
+    return false;
+  }
   rs->rels[rs->n_rels].c = k;
   k->rel_slot = (uint32_t)rs->n_rels++;
   return true;
@@ -450,7 +479,7 @@ static cond_t *compile_cond(cctx_t *c, const cf_node_t *n) {
   if (n->len == 1 && strcmp(k0, "not") == 0) {
     cond_t *k = new_cond(c, C_NOT, n);
     if (!k) goto out;
-    k->kids = cf__arena_alloc(c->rs->arena, sizeof(cond_t *));
+    k->kids = c_alloc(c, sizeof(cond_t *));
     if (!k->kids || !(k->kids[0] = compile_cond(c, first->value))) goto out;
     k->n_kids = 1;
     res = k;
@@ -563,12 +592,12 @@ static const char **str_list(cctx_t *c, const cf_node_t *v, const char *key, uin
   uint32_t n = 0;
   const char **out;
   if (!v) {
-    out = cf__arena_zalloc(c->rs->arena, sizeof(char *));
+    out = c_zalloc(c, sizeof(char *));
   } else if (v->type == CF_NODE_STRING) {
-    out = cf__arena_zalloc(c->rs->arena, 2 * sizeof(char *));
+    out = c_zalloc(c, 2 * sizeof(char *));
     if (out) out[n++] = v->u.s;
   } else if (v->type == CF_NODE_ARRAY) {
-    out = cf__arena_zalloc(c->rs->arena, (v->len + 1) * sizeof(char *));
+    out = c_zalloc(c, (v->len + 1) * sizeof(char *));
     for (uint32_t i = 0; out && i < v->len; i++) {
       const char *s = cf_node_str(v->u.items[i]);
       if (!s) {
@@ -614,14 +643,14 @@ static void compile_rule(cctx_t *c, const cf_node_t *doc) {
   }
   bool was_failed = c->failed;
   c->failed = false;
-  rule_t *r = cf__arena_zalloc(c->rs->arena, sizeof(*r));
+  rule_t *r = c_zalloc(c, sizeof(*r));
   if (!r) return;
   r->unknown = -1;
   r->info.id = req_str(c, doc, "id");
   r->info.title = req_str(c, doc, "title");
   r->info.analyzer = "posture";
   r->info.description = cf_node_str(cf_node_get(doc, "description"));
-  r->info.file = cf__arena_strdup(c->rs->arena, c->file);
+  r->info.file = c_strndup(c, c->file, strlen(c->file));
   r->info.line = doc->pos.line;
   const cf_node_t *sev = cf_node_get(doc, "severity");
   if (!sev || !cf_node_str(sev) || !cf_severity_parse(sev->u.s, &r->info.severity))
@@ -682,11 +711,9 @@ static void compile_rule(cctx_t *c, const cf_node_t *doc) {
     if (strcmp(c->rs->rules[i]->info.id, r->info.id) == 0)
       cerr(c, cf_node_get(doc, "id")->pos, "duplicate rule id '%s' (also in %s:%u)", r->info.id,
            c->rs->rules[i]->info.file, c->rs->rules[i]->info.line);
-  if (c->failed) {
-    c->failed = true;
-    return;
-  }
-  c->failed = was_failed;
+  /* From here on c->failed says whether this rule failed; the file's earlier state is
+   * restored only once the rule is in the set (a failed rule leaves it set). */
+  if (c->failed) return;
   r->has_relations = cond_has_rel(r->cond);
   /* Sources: the formats its types come from, narrowed by `sources:` when a format cannot
    * express what the rule looks at (MFA is only in the credential report). */
@@ -715,13 +742,15 @@ static void compile_rule(cctx_t *c, const cf_node_t *doc) {
     cerr(c, want_node ? want_node->pos : doc->pos, "no source format produces the rule's resource types");
     return;
   }
-  r->sources = cf__arena_zalloc(c->rs->arena, (ns + 1) * sizeof(char *));
-  if (r->sources) memcpy(r->sources, srcs, ns * sizeof(char *));
+  r->sources = c_zalloc(c, (ns + 1) * sizeof(char *));
+  if (!r->sources) return;
+  memcpy(r->sources, srcs, ns * sizeof(char *));
   if (!grow((void **)&c->rs->rules, &c->rs->cap_rules, c->rs->n_rules, sizeof(rule_t *))) {
-    cerr(c, doc->pos, "out of memory");
+    nomem(c);
     return;
   }
   c->rs->rules[c->rs->n_rules++] = r;
+  c->failed = was_failed;
 }
 
 cf_err cf_ruleset_load_text(cf_ruleset_t *rs, const char *name, const char *text, size_t len,
@@ -746,12 +775,13 @@ cf_err cf_ruleset_load_text(cf_ruleset_t *rs, const char *name, const char *text
     return CF_ENOMEM;
   }
   rs->docs[rs->n_docs++] = doc;
-  cctx_t c = {rs, name, errors, false, 0};
+  cctx_t c = {rs, name, errors, false, false, 0};
   size_t before = rs->n_rules;
   for (size_t i = 0; i < doc->n_roots; i++) {
     if (doc->roots[i]->type == CF_NODE_NULL) continue; /* an empty document in the stream */
     compile_rule(&c, doc->roots[i]);
   }
+  if (c.oom) return CF_ENOMEM;
   if (!c.failed && rs->n_rules == before) {
     cerr(&c, (cf_pos_t){0, 1, 1}, "no rule in file");
   }

@@ -103,6 +103,7 @@ static void sset_free(sset_t *s) {
 
 typedef struct ignore_comment {
   uint32_t line;
+  bool standalone; /* alone on its line (may belong to the resource that follows) */
   char *rules;  /* comma-separated ids, or "*" */
   char *reason;
 } ignore_comment_t;
@@ -194,6 +195,7 @@ static cf_err emit_finding(scan_t *s, const rule_t *rule, const cf_resource_t *r
   cf_finding_t fp = f;
   fp.file = r->pos.file < s->n_files ? s->files[r->pos.file].path : f.file;
   cf_finding_fingerprint(&fp, f.fingerprint);
+  if (!f.fingerprint[0]) return CF_ENOMEM;
   for (const cf_res_suppress_t *sp = r->suppress; sp && !s->opts->no_inline_suppress; sp = sp->next) {
     if (strcmp(sp->rule, "*") == 0 || strcasecmp(sp->rule, rule->info.id) == 0) {
       f.suppressed = sp->kind;
@@ -385,6 +387,9 @@ static int cmp_partial(const void *pa, const void *pb) {
 }
 
 static cf_err merge_into(scan_t *s, cf_resource_t *dst, const cf_resource_t *src) {
+  /* One complete part (describe-trails) makes the whole known even when another part
+   * (get-trail-status) knows only a little. */
+  if (!src->incomplete) dst->incomplete = false;
   for (uint32_t i = 0; i < src->attrs->len; i++) {
     const cf_member_t *m = &src->attrs->u.members[i];
     const cf_node_t *have = cf_node_get(dst->attrs, m->key);
@@ -459,16 +464,27 @@ static cf_err finish_held(scan_t *s) {
 static cf_err collect_ignores(file_entry_t *f, const char *text, size_t len) {
   static const char tag[] = "cloudfort:ignore";
   const char *p = text, *end = text + len;
+  /* One forward pass: `counted` follows the matches, keeping the line number and whether a
+   * comment marker has been seen on the current line, so that a long line full of matches
+   * costs linear time rather than a rescan of the line per match. */
   uint32_t line = 1;
   const char *counted = text;
+  bool comment = false, code = false, standalone = false;
   while ((p = memmem(p, (size_t)(end - p), tag, sizeof(tag) - 1)) != NULL) {
-    const char *ls = p;
-    while (ls > text && ls[-1] != '\n') ls--;
-    bool comment = false;
-    for (const char *q = ls; q < p; q++)
-      if (*q == '#' || (*q == '/' && q + 1 < p && q[1] == '/')) comment = true;
-    for (; counted < ls; counted++)
-      if (*counted == '\n') line++;
+    for (; counted < p; counted++) {
+      char ch = *counted;
+      if (ch == '\n') {
+        line++;
+        comment = code = false;
+      } else if (comment) {
+        continue;
+      } else if (ch == '#' || (ch == '/' && counted + 1 < p && counted[1] == '/')) {
+        comment = true;
+        standalone = !code; /* nothing but blanks before the comment on its line */
+      } else if (ch != ' ' && ch != '\t' && ch != '\r') {
+        code = true;
+      }
+    }
     const char *q = p + sizeof(tag) - 1;
     p = q;
     if (!comment || q >= end || (*q != ' ' && *q != '\t')) continue;
@@ -485,9 +501,14 @@ static cf_err collect_ignores(file_entry_t *f, const char *text, size_t len) {
     if (!grow((void **)&f->ignores, &f->cap_ignores, f->n_ignores, sizeof(ignore_comment_t))) return CF_ENOMEM;
     ignore_comment_t *ic = &f->ignores[f->n_ignores];
     ic->line = line;
+    ic->standalone = standalone;
     ic->rules = strndup(ids, (size_t)(ids_end - ids));
     ic->reason = reason_end > reason ? strndup(reason, (size_t)(reason_end - reason)) : NULL;
-    if (!ic->rules) return CF_ENOMEM;
+    if (!ic->rules || (reason_end > reason && !ic->reason)) {
+      free(ic->rules);
+      free(ic->reason);
+      return CF_ENOMEM;
+    }
     f->n_ignores++;
   }
   return CF_OK;
@@ -504,11 +525,12 @@ static bool ids_match(const char *list, const char *id) {
   return false;
 }
 
-/* The resource a comment on line c belongs to: the one declared on the next line, else the
- * last one declared at or before c. */
-static const char *comment_target(const file_entry_t *f, uint32_t c) {
+/* The resource a comment on line c belongs to: for a comment alone on its line, the resource
+ * declared on the next line if there is one; else the last one declared at or before c (a
+ * comment trailing a line belongs to what is on that line). */
+static const char *comment_target(const file_entry_t *f, uint32_t c, bool standalone) {
   const res_line_t *best = NULL;
-  for (size_t i = 0; i < f->n_res_lines; i++)
+  for (size_t i = 0; standalone && i < f->n_res_lines; i++)
     if (f->res_lines[i].line == c + 1) return f->res_lines[i].address;
   for (size_t i = 0; i < f->n_res_lines; i++) {
     const res_line_t *rl = &f->res_lines[i];
@@ -528,7 +550,7 @@ static void apply_inline(scan_t *s) {
     for (size_t k = 0; k < f->n_ignores; k++) {
       const ignore_comment_t *ic = &f->ignores[k];
       if (!ids_match(ic->rules, fd->rule->id)) continue;
-      const char *target = comment_target(f, ic->line);
+      const char *target = comment_target(f, ic->line, ic->standalone);
       bool same_line = fd->line == ic->line && fd->file && strcmp(fd->file, f->path) == 0;
       if (same_line || (target && fd->resource && strcmp(target, fd->resource) == 0)) {
         if (cf_findings_suppress(s->report->findings, s->first_finding + i, CF_SUPPRESS_INLINE, ic->reason))
@@ -628,8 +650,12 @@ typedef struct stream_ud {
 static cf_err on_config_item(void *ud, cf_node_t *elem, size_t index) {
   stream_ud_t *su = ud;
   (void)index;
+  /* The adapter allocates in the item's arena; the file's arena is put back afterwards so
+   * that scan_buffer frees each arena once. */
+  cf_arena_t *file_arena = su->ac->arena;
   su->ac->arena = su->item_arena;
   cf_err e = cf__adapt_awsconfig_item(su->ac, elem);
+  su->ac->arena = file_arena;
   cf__arena_reset(su->item_arena);
   if (e == CF_ENOMEM) return e;
   return su->s->fatal ? su->s->fatal : CF_OK;
@@ -693,10 +719,11 @@ static void scan_buffer(scan_t *s, const char *path, char *buf, size_t len, bool
     if (e) {
       if (e == CF_ENOMEM) s->fatal = e;
       /* In a directory walk, YAML that is not even YAML (a Helm template) is still worth
-       * reporting: the user asked to scan it and may expect findings from it. */
+       * reporting: the user asked to scan it and may expect findings from it. It does not
+       * count as scanned, so that a scan whose every input failed to parse is an input
+       * error (exit code 2) rather than a clean result. */
       (void)cf_diags_adopt(&s->report->errors, &d);
       e = CF_OK;
-      scanned = true;
     } else {
       kind = cf__detect_doc(doc, ac.base_name);
       ac.source = (uint8_t)kind;
@@ -825,8 +852,10 @@ static void walk_dir(scan_t *s, const char *dir, unsigned depth) {
       s->fatal = CF_ENOMEM;
       break;
     }
-    if (strcmp(dir, "/") == 0) snprintf(p, plen, "/%s", names[i]);
-    else snprintf(p, plen, "%s/%s", dir, names[i]);
+    size_t dlen = strlen(dir);
+    while (dlen > 1 && dir[dlen - 1] == '/') dlen--; /* "examples/" + "x", not "examples//x" */
+    if (dlen == 1 && dir[0] == '/') snprintf(p, plen, "/%s", names[i]);
+    else snprintf(p, plen, "%.*s/%s", (int)dlen, dir, names[i]);
     struct stat lst, st;
     if (lstat(p, &lst) != 0) {
       free(p);

@@ -269,7 +269,8 @@ cf_err cf_report_write_sarif(FILE *out, const cf_report_t *rep) {
   cf__jw_key(&w, "invocations");
   cf__jw_arr_begin(&w);
   cf__jw_obj_begin(&w);
-  cf__jw_kbool(&w, "executionSuccessful", true);
+  /* The run failed when it had inputs and could scan none of them (the CLI exits 2). */
+  cf__jw_kbool(&w, "executionSuccessful", !(rep->files == 0 && rep->errors.len));
   cf__jw_key(&w, "toolExecutionNotifications");
   cf__jw_arr_begin(&w);
   for (size_t i = 0; i < rep->errors.len; i++) {

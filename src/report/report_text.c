@@ -3,6 +3,10 @@
  * analysis (strategy and management, data leakage, infrastructure and software sharing,
  * cybercrime), then by severity, each with file:line, resource, evidence and the fix.
  * Colours only when asked (the CLI asks on a terminal without NO_COLOR).
+ *
+ * Paths, resource names, evidence and messages come from the scanned files, which are hostile:
+ * their control characters (C0, DEL, C1) are printed as '?' so that a crafted name cannot move
+ * the cursor, retitle the window or fake report lines.
  */
 #include <string.h>
 
@@ -29,37 +33,66 @@ static void upper(char *dst, const char *src, size_t n) {
   dst[i] = '\0';
 }
 
+/* Writes at most max bytes of s, control characters replaced by '?'. */
+static void put_safe_n(FILE *out, const char *s, size_t max) {
+  const unsigned char *p = (const unsigned char *)s;
+  for (size_t i = 0; i < max && p[i]; i++) {
+    if (p[i] < 0x20 || p[i] == 0x7f) fputc('?', out);
+    else if (p[i] == 0xc2 && p[i + 1] >= 0x80 && p[i + 1] <= 0x9f) fputc('?', out), i++;
+    else fputc(p[i], out);
+  }
+}
+
+static void put_safe(FILE *out, const char *s) { put_safe_n(out, s, (size_t)-1); }
+
 /* The first line of a possibly multi-line text, at most max bytes. */
 static void first_line(FILE *out, const char *s, size_t max) {
   size_t n = strcspn(s, "\n");
-  if (n > max) n = max;
-  fwrite(s, 1, n, out);
+  put_safe_n(out, s, n > max ? max : n);
 }
 
 static void write_one(FILE *out, const cf_finding_t *f, const cf_text_opts_t *o) {
   const cf_rule_info_t *r = f->rule;
   char sev[16];
   upper(sev, cf_severity_name(r->severity), sizeof sev);
-  if (o->color) fprintf(out, "  %s%-8s%s  %s%s%s  %s", sev_color(r->severity), sev, C_RESET, C_BOLD, r->id, C_RESET, r->title);
-  else fprintf(out, "  %-8s  %s  %s", sev, r->id, r->title);
+  if (o->color) fprintf(out, "  %s%-8s%s  %s", sev_color(r->severity), sev, C_RESET, C_BOLD);
+  else fprintf(out, "  %-8s  ", sev);
+  put_safe(out, r->id);
+  fputs(o->color ? C_RESET "  " : "  ", out);
+  put_safe(out, r->title);
   if (f->unknown) fputs(" (depends on values known after deployment)", out);
   if (f->suppressed) fputs(" [suppressed]", out);
   fputc('\n', out);
   fputs("            ", out);
   if (f->file) {
-    if (f->line) fprintf(out, "%s:%u", f->file, f->line);
-    else fputs(f->file, out);
+    put_safe(out, f->file);
+    if (f->line) fprintf(out, ":%u", f->line);
   }
-  if (f->resource) fprintf(out, "%s%s", f->file ? "  " : "", f->resource);
-  if (f->resource_type) fprintf(out, o->color ? "  " C_DIM "(%s)" C_RESET : "  (%s)", f->resource_type);
+  if (f->resource) {
+    if (f->file) fputs("  ", out);
+    put_safe(out, f->resource);
+  }
+  if (f->resource_type) {
+    fputs(o->color ? "  " C_DIM "(" : "  (", out);
+    put_safe(out, f->resource_type);
+    fputs(o->color ? ")" C_RESET : ")", out);
+  }
   fputc('\n', out);
-  if (f->evidence) fprintf(out, "            %s%s%s\n", o->color ? C_DIM : "", f->evidence, o->color ? C_RESET : "");
+  if (f->evidence) {
+    fprintf(out, "            %s", o->color ? C_DIM : "");
+    put_safe(out, f->evidence);
+    fprintf(out, "%s\n", o->color ? C_RESET : "");
+  }
   if (o->remediation && r->remediation.text) {
     fputs("            fix: ", out);
     first_line(out, r->remediation.text, 300);
     fputc('\n', out);
   }
-  if (f->suppressed && f->suppress_reason) fprintf(out, "            suppressed: %s\n", f->suppress_reason);
+  if (f->suppressed && f->suppress_reason) {
+    fputs("            suppressed: ", out);
+    put_safe(out, f->suppress_reason);
+    fputc('\n', out);
+  }
 }
 
 cf_err cf_report_write_text(FILE *out, const cf_report_t *rep, const cf_text_opts_t *o) {
@@ -97,14 +130,19 @@ cf_err cf_report_write_text(FILE *out, const cf_report_t *rep, const cf_text_opt
     for (size_t i = 0; i < rep->errors.len; i++) {
       const cf_diag_t *d = &rep->errors.items[i];
       fputs("  ", out);
-      if (d->file) fputs(d->file, out);
-      if (d->line) fprintf(out, ":%u", d->line);
-      if (d->line && d->column) fprintf(out, ":%u", d->column);
-      fprintf(out, "%s%s\n", d->file ? ": " : "", d->message ? d->message : cf_strerror(d->code));
+      if (d->file) {
+        put_safe(out, d->file);
+        if (d->line) fprintf(out, ":%u", d->line);
+        if (d->line && d->column) fprintf(out, ":%u", d->column);
+        fputs(": ", out);
+      }
+      put_safe(out, d->message ? d->message : cf_strerror(d->code));
+      fputc('\n', out);
     }
   }
-  fprintf(out, "\n%zu finding%s in %llu file%s (%llu resources)", active, active == 1 ? "" : "s",
-          (unsigned long long)rep->files, rep->files == 1 ? "" : "s", (unsigned long long)rep->resources);
+  fprintf(out, "\n%zu finding%s in %llu file%s (%llu resource%s)", active, active == 1 ? "" : "s",
+          (unsigned long long)rep->files, rep->files == 1 ? "" : "s", (unsigned long long)rep->resources,
+          rep->resources == 1 ? "" : "s");
   if (active) {
     fputs(":", out);
     bool first = true;

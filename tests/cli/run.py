@@ -73,6 +73,7 @@ def main():
             print(f"not ok {i} - {name} # {type(ex).__name__}: {str(ex)[:300]}")
             for line in traceback.format_exc().splitlines()[-6:]:
                 print(f"# {line}")
+    print(f"{len(tests) - failed} passed, {failed} failed")
     return 1 if failed else 0
 
 
