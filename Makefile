@@ -65,6 +65,10 @@ CFLAGS   += -std=c11 $(WARN) -fPIC $(SANFLAGS)
 CXXFLAGS ?= $(OPT)
 CXXFLAGS += -std=c++17 $(WARN) -fPIC $(SANFLAGS)
 LDFLAGS  += $(SANFLAGS)
+# Programs linked with the C driver still need the sanitizers' C++ runtime (simdjson's code).
+ifneq ($(SAN),)
+LDFLAGS  += -fsanitize-link-c++-runtime
+endif
 
 LIB_CXX  := src/doc/doc_json.cpp
 LIB_C    := $(sort $(wildcard src/core/*.c src/doc/*.c src/source/*.c src/posture/*.c src/report/*.c src/scan/*.c))
@@ -87,6 +91,10 @@ BIN      := $(BUILD)/cloudfort
 PCFILE   := $(BUILD)/cloudfort.pc
 
 UNIT_SRC := $(sort $(wildcard tests/unit/*/test_*.c))
+# The allocation-failure test brings its own malloc, which the sanitizers replace too.
+ifneq ($(SAN),)
+UNIT_SRC := $(filter-out tests/unit/torture/%,$(UNIT_SRC))
+endif
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
 REPLAY_BIN := $(patsubst fuzz/%.c,$(BUILD)/fuzz/replay_%,$(FUZZ_SRC))
@@ -186,7 +194,7 @@ bench: deps
 FUZZ_TARGETS := $(patsubst fuzz/%.c,build/fuzzlib/fuzz/%,$(FUZZ_SRC))
 build/fuzzlib/fuzz/%: fuzz/%.c build/fuzzlib/libcloudfort.a
 	@mkdir -p $(dir $@)
-	clang-14 $(CPPFLAGS) -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined -o $@ $< build/fuzzlib/libcloudfort.a $(LIBS)
+	clang-14 $(CPPFLAGS) -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined -fsanitize-link-c++-runtime -o $@ $< build/fuzzlib/libcloudfort.a $(LIBS)
 
 build/fuzzlib/libcloudfort.a: FORCE
 	@$(MAKE) --no-print-directory SAN=fuzz BUILD=build/fuzzlib build/fuzzlib/libcloudfort.a-real

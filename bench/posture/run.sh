@@ -50,12 +50,15 @@ bytes=$(wc -c < "$snap" | tr -d ' ')
 expected_public=$(awk '$1 == "public_acl_buckets" {print $2}' "$snap.summary")
 
 # ---- measuring ----
-# timed CMD...: runs CMD under /usr/bin/time -v; sets wall (seconds), rss (KB) and rc.
+# timed CMD...: runs CMD under /usr/bin/time -v; sets wall and cpu (user + system) in seconds,
+# rss (KB) and rc. CPU time is printed beside wall time because a shared machine stretches
+# wall time without changing the work done.
 timed() {
   /usr/bin/time -v -o "$out/time.txt" "$@" > "$out/stdout.txt" 2> "$out/stderr.txt"
   rc=$?
   wall=$(awk -F': ' '/Elapsed \(wall clock\) time/ {n = split($2, a, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + a[i]; print s}' "$out/time.txt")
   rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$out/time.txt")
+  cpu=$(awk -F': ' '/User time \(seconds\)|System time \(seconds\)/ {s += $2} END {print s}' "$out/time.txt")
 }
 
 # median of the numbers given as arguments
@@ -73,18 +76,22 @@ errors=$(jq '.errors | length' "$out/posture-report.json")
 
 cf_walls=""
 cf_rsses=""
+cf_cpus=""
 i=0
 while [ "$i" -lt "$runs" ]; do
   timed "$bin" posture --format json -o /dev/null --max-file-size 8G "$snap"
   [ "$rc" -le 1 ] || die "cloudfort failed (exit $rc); see $out/stderr.txt"
   cf_walls="$cf_walls $wall"
   cf_rsses="$cf_rsses $rss"
+  cf_cpus="$cf_cpus $cpu"
   i=$((i + 1))
 done
 # shellcheck disable=SC2086
 cf_wall=$(median $cf_walls)
 # shellcheck disable=SC2086
 cf_rss=$(median $cf_rsses)
+# shellcheck disable=SC2086
+cf_cpu=$(median $cf_cpus)
 
 # ---- jq ----
 # The question a user would otherwise ask jq: which buckets' ACLs grant AllUsers. The ACL is
@@ -94,6 +101,7 @@ avail_kb=$(awk '/^MemAvailable:/ {print $2}' /proc/meminfo)
 need_kb=$((bytes / 1024 * 8)) # jq holds the whole document as a tree: about 7x the text
 jq_wall=""
 jq_rss=""
+jq_cpu=""
 jq_hits=""
 if [ -n "$avail_kb" ] && [ "$avail_kb" -lt "$need_kb" ]; then
   echo "jq skipped: it needs about $((need_kb / 1024)) MB of memory for this input and $((avail_kb / 1024)) MB are available"
@@ -103,39 +111,45 @@ else
   jq_hits=$(wc -l < "$out/stdout.txt" | tr -d ' ')
   jq_walls=$wall
   jq_rsses=$rss
+  jq_cpus=$cpu
   if awk -v w="$wall" 'BEGIN {exit !(w < 60)}'; then
     for _ in 2 3; do
       timed jq -r "$filter" "$snap"
       jq_walls="$jq_walls $wall"
       jq_rsses="$jq_rsses $rss"
+      jq_cpus="$jq_cpus $cpu"
     done
   fi
   # shellcheck disable=SC2086
   jq_wall=$(median $jq_walls)
   # shellcheck disable=SC2086
   jq_rss=$(median $jq_rsses)
+  # shellcheck disable=SC2086
+  jq_cpu=$(median $jq_cpus)
 fi
 
 # ---- report ----
-cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
-[ -n "$cpu" ] || cpu=$(uname -m)
-awk -v nproc="$(nproc)" -v cpu="$cpu" -v kernel="$(uname -sr)" -v bytes="$bytes" -v items="$items" \
+cpu_model=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
+[ -n "$cpu_model" ] || cpu_model=$(uname -m)
+awk -v nproc="$(nproc)" -v cpu="$cpu_model" -v kernel="$(uname -sr)" -v bytes="$bytes" -v items="$items" \
     -v resources="$resources" -v findings="$findings" -v errors="$errors" -v runs="$runs" \
-    -v cf_wall="$cf_wall" -v cf_walls="$cf_walls" -v cf_rss="$cf_rss" \
+    -v cf_wall="$cf_wall" -v cf_walls="$cf_walls" -v cf_rss="$cf_rss" -v cf_cpu="$cf_cpu" -v jq_cpu="$jq_cpu" -v load="$(cut -d' ' -f1-3 /proc/loadavg)" \
     -v jq_wall="$jq_wall" -v jq_rss="$jq_rss" -v jq_hits="$jq_hits" -v expected="$expected_public" '
 function mb(b) { return b / 1048576 }
 BEGIN {
-  printf "machine     %d CPUs, %s, %s\n", nproc, cpu, kernel
+  printf "machine     %d CPUs, %s, %s; load average %s\n", nproc, cpu, kernel, load
   printf "input       %.1f MB, %d configuration items (AWS Config snapshot)\n", mb(bytes), items
   rps = resources / cf_wall
   printf "cloudfort   %.2f s wall (median of %d:%s s); %d canonical resources, %d findings, %d errors\n", cf_wall, runs, cf_walls, resources, findings, errors
   printf "            %.0f resources/s, %.0f items/s, %.1f MB/s\n", rps, items / cf_wall, mb(bytes) / cf_wall
+  printf "            %.2f s CPU (user + system): %.0f resources/s of CPU time\n", cf_cpu, resources / cf_cpu
   ratio_rss = (cf_rss * 1024) / bytes
   printf "peak RSS    %.0f MB (%.2fx the input)\n", cf_rss / 1024, ratio_rss
   if (jq_wall != "") {
     printf "jq          %.2f s wall, %.0f MB peak RSS; %d buckets whose ACL grants AllUsers (generator says %d)\n", jq_wall, jq_rss / 1024, jq_hits, expected
     speedup = jq_wall / cf_wall
-    printf "ratio       jq / cloudfort = %.1fx\n", speedup
+    printf "            %.2f s CPU (user + system)\n", jq_cpu
+    printf "ratio       jq / cloudfort = %.1fx wall, %.1fx CPU\n", speedup, jq_cpu / cf_cpu
   }
   printf "goals       >= 200k resources/s: %s (%.0fk)\n", (rps >= 200000 ? "met" : "MISSED"), rps / 1000
   if (jq_wall != "") printf "            >= 5x faster than jq: %s (%.1fx)\n", (speedup >= 5 ? "met" : "MISSED"), speedup

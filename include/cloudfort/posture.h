@@ -67,6 +67,7 @@ typedef struct cf_posture_opts {
   cf_unknown_mode unknown;
   const char *baseline;      /* path of a baseline file of fingerprints, or NULL */
   bool no_inline_suppress;   /* ignore inline, Metadata and annotation suppressions */
+  unsigned threads;          /* threads evaluating streamed snapshots; 0: one per CPU */
   cf_progress_cb progress;  /* may be NULL */
   void *progress_ud;
 } cf_posture_opts_t;

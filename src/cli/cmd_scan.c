@@ -36,6 +36,7 @@ typedef struct scan_args {
   bool quiet;
   unsigned long long max_file_size;
   bool have_now;
+  unsigned threads;
   int64_t now;
 } scan_args_t;
 
@@ -71,7 +72,9 @@ static void scan_usage(FILE *f, const char *mode) {
         "      --no-suppress       ignore inline, Metadata and annotation suppressions\n", f);
   if (!base) fputs("      --show-suppressed   list suppressed findings too\n", f);
   fputs("      --max-file-size N   largest input file after decompression (default 1G; K, M, G)\n"
-        "      --now TIME          judge ages (key rotation) as of TIME (RFC 3339)\n", f);
+        "      --now TIME          judge ages (key rotation) as of TIME (RFC 3339)\n"
+        "  -j, --threads N         threads evaluating large AWS Config snapshots (default: one\n"
+        "                          per CPU)\n", f);
   if (base)
     fputs("  -q, --quiet             do not say how many fingerprints were written\n"
           "  -h, --help              show this help\n"
@@ -141,7 +144,7 @@ int cmd_scan(int argc, char **argv, const char *mode) {
   a.format = "text";
   a.fail_on = CF_SEV_LOW;
   enum { O_FAIL_ON = 256, O_RULES, O_NO_BUILTIN, O_RULE, O_SKIP, O_BASELINE, O_UNKNOWN,
-         O_NO_SUPPRESS, O_SHOW_SUPP, O_MAXSIZE, O_NOW, O_NO_COLOR };
+         O_NO_SUPPRESS, O_SHOW_SUPP, O_MAXSIZE, O_NOW, O_NO_COLOR, O_THREADS };
   static const struct option longopts[] = {
       {"format", required_argument, 0, 'f'},   {"output", required_argument, 0, 'o'},
       {"fail-on", required_argument, 0, O_FAIL_ON}, {"rules", required_argument, 0, O_RULES},
@@ -150,12 +153,13 @@ int cmd_scan(int argc, char **argv, const char *mode) {
       {"unknown", required_argument, 0, O_UNKNOWN}, {"no-suppress", no_argument, 0, O_NO_SUPPRESS},
       {"show-suppressed", no_argument, 0, O_SHOW_SUPP}, {"max-file-size", required_argument, 0, O_MAXSIZE},
       {"now", required_argument, 0, O_NOW}, {"no-color", no_argument, 0, O_NO_COLOR},
+      {"threads", required_argument, 0, 'j'},
       {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
   int rc = EXIT_USAGE, c;
   optind = 1;
   opterr = 0;
   /* The leading ':' makes getopt tell a missing value (':') from an unknown option ('?'). */
-  while ((c = getopt_long(argc, argv, ":f:o:qh", longopts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, ":f:o:j:qh", longopts, NULL)) != -1) {
     switch (c) {
     case 'f':
       if (strcmp(optarg, "text") && strcmp(optarg, "json") && strcmp(optarg, "sarif")) {
@@ -208,6 +212,16 @@ int cmd_scan(int argc, char **argv, const char *mode) {
       break;
     }
     case O_NO_COLOR: a.no_color = true; break;
+    case 'j': {
+      char *end = NULL;
+      unsigned long v = strtoul(optarg, &end, 10);
+      if (!*optarg || *end || v < 1 || v > 64) {
+        cli_error("--threads: expected a number from 1 to 64, got '%s'", optarg);
+        goto out;
+      }
+      a.threads = (unsigned)v;
+      break;
+    }
     case 'q': a.quiet = true; break;
     case 'h':
       scan_usage(stdout, mode);
@@ -281,6 +295,7 @@ int cmd_scan(int argc, char **argv, const char *mode) {
   popts.unknown = a.unknown;
   popts.baseline = a.baseline;
   popts.no_inline_suppress = a.no_suppress;
+  popts.threads = a.threads;
   const char *term = getenv("TERM");
   if (!a.quiet && isatty(STDERR_FILENO) && !(term && strcmp(term, "dumb") == 0)) {
     popts.progress = on_progress;

@@ -29,6 +29,7 @@ struct cf_arena {
   size_t next_size;
   size_t used;
   size_t max_bytes;
+  bool failed; /* an allocation has failed (sticky) */
 };
 
 #define CHUNK_HDR ((sizeof(chunk_t) + 15u) & ~(size_t)15u)
@@ -56,17 +57,23 @@ void cf__arena_free(cf_arena_t *a) {
 
 void cf__arena_reset(cf_arena_t *a) {
   if (!a || !a->head) return;
-  chunk_t *keep = a->head;
-  while (keep->next) keep = keep->next; /* the oldest chunk: the smallest */
+  /* Keep the largest ordinary chunk: an arena reset once per streamed item then serves the
+   * next item from memory it already has instead of going back to malloc (and the kernel). */
+  chunk_t *keep = NULL;
+  for (chunk_t *c = a->head; c; c = c->next)
+    if (c->size <= ARENA_MAX_CHUNK && (!keep || c->size > keep->size)) keep = c;
   chunk_t *c = a->head;
-  while (c != keep) {
+  while (c) {
     chunk_t *n = c->next;
-    free(c);
+    if (c != keep) free(c);
     c = n;
   }
-  keep->off = 0;
   a->head = keep;
-  a->used = keep->size;
+  a->used = keep ? keep->size : 0;
+  if (keep) {
+    keep->off = 0;
+    keep->next = NULL;
+  }
 }
 
 static chunk_t *chunk_new(cf_arena_t *a, size_t need) {
@@ -87,7 +94,10 @@ static chunk_t *chunk_new(cf_arena_t *a, size_t need) {
 
 void *cf__arena_alloc(cf_arena_t *a, size_t n) {
   if (n == 0) n = 1;
-  if (n > SIZE_MAX / 2) return NULL;
+  if (n > SIZE_MAX / 2) {
+    a->failed = true;
+    return NULL;
+  }
   n = (n + 7u) & ~(size_t)7u;
   chunk_t *c = a->head;
   if (c && c->size - c->off >= n) {
@@ -96,7 +106,10 @@ void *cf__arena_alloc(cf_arena_t *a, size_t n) {
     return p;
   }
   chunk_t *nc = chunk_new(a, n);
-  if (!nc) return NULL;
+  if (!nc) {
+    a->failed = true;
+    return NULL;
+  }
   if (c && n > a->next_size / 4 && c->size - c->off > 256) {
     /* A big dedicated chunk goes behind the current one, which still has room. */
     nc->next = c->next;
@@ -140,3 +153,5 @@ char *cf__arena_printf(cf_arena_t *a, const char *fmt, ...) {
 }
 
 size_t cf__arena_used(const cf_arena_t *a) { return a ? a->used : 0; }
+
+bool cf__arena_failed(const cf_arena_t *a) { return a && a->failed; }

@@ -53,6 +53,11 @@ char *cf__arena_strndup(cf_arena_t *a, const char *s, size_t n);
 char *cf__arena_strdup(cf_arena_t *a, const char *s);
 char *cf__arena_printf(cf_arena_t *a, const char *fmt, ...) CF_PRINTF(2, 3);
 size_t cf__arena_used(const cf_arena_t *a);
+/* Whether an allocation from this arena has failed since it was made (reset does not clear
+ * it). Code that builds many nodes can check once at the end instead of after every call:
+ * the scan does so for every adapter, so that a failed allocation an adapter took for "no
+ * value" still ends the scan with CF_ENOMEM. */
+bool cf__arena_failed(const cf_arena_t *a);
 
 /* ---- capped buffer ----
  * A growable byte buffer with a mandatory maximum: appends beyond max fail with CF_ELIMIT and
@@ -74,7 +79,7 @@ cf_err cf__buf_append(cf_buf_t *b, const void *p, size_t n) CF_MUST_CHECK;
 cf_err cf__buf_putc(cf_buf_t *b, char c) CF_MUST_CHECK;
 cf_err cf__buf_puts(cf_buf_t *b, const char *s) CF_MUST_CHECK;
 cf_err cf__buf_printf(cf_buf_t *b, const char *fmt, ...) CF_PRINTF(2, 3) CF_MUST_CHECK;
-cf_err cf__buf_vprintf(cf_buf_t *b, const char *fmt, va_list ap) CF_MUST_CHECK;
+cf_err cf__buf_vprintf(cf_buf_t *b, const char *fmt, va_list ap) CF_PRINTF(2, 0) CF_MUST_CHECK;
 /* Hands the data to the caller (free with free()) and leaves the buffer empty. */
 char *cf__buf_take(cf_buf_t *b);
 
@@ -108,6 +113,17 @@ cf_err cf__read_stream(FILE *f, const char *name, size_t max, size_t pad, char *
 /* Decompresses gzip data in[0..n) into a malloc'd buffer of at most max bytes plus pad zeros. */
 cf_err cf__gunzip(const char *name, const uint8_t *in, size_t n, size_t max, size_t pad,
                   char **out, size_t *out_len, cf_diag_t *diag) CF_MUST_CHECK;
+
+/* A reader of large inputs, piece by piece, with gzip inflated on the way (fileio.c). The
+ * decompressed total is capped at max (CF_ELIMIT beyond). Not thread-safe. */
+typedef struct cf_reader cf_reader_t;
+cf_err cf__reader_open(const char *path, size_t max, cf_reader_t **out, cf_diag_t *diag) CF_MUST_CHECK;
+/* A reader over data already in memory (borrowed until the reader is closed). */
+cf_err cf__reader_open_mem(const char *name, const void *data, size_t len, size_t max,
+                           cf_reader_t **out, cf_diag_t *diag) CF_MUST_CHECK;
+/* Reads up to n bytes into buf; *got is 0 only at the end of the input. */
+cf_err cf__reader_read(cf_reader_t *r, char *buf, size_t n, size_t *got, cf_diag_t *diag) CF_MUST_CHECK;
+void cf__reader_close(cf_reader_t *r);
 
 /* ---- hashing ---- */
 /* SHA-256 of data, written as 64 lowercase hex digits plus NUL into hex[65]; hex is "" when

@@ -42,7 +42,8 @@ void cf_diag_cleanup(cf_diag_t *d) {
   memset(d, 0, sizeof(*d));
 }
 
-static char *vformat(const char *fmt, va_list ap) {
+/* The format attributes let -Wformat-nonliteral see that fmt comes from a checked caller. */
+CF_PRINTF(1, 0) static char *vformat(const char *fmt, va_list ap) {
   va_list cp;
   va_copy(cp, ap);
   int n = vsnprintf(NULL, 0, fmt, cp);
@@ -54,7 +55,7 @@ static char *vformat(const char *fmt, va_list ap) {
   return s;
 }
 
-static void diag_fill(cf_diag_t *d, cf_err code, const char *file, uint32_t line,
+CF_PRINTF(6, 0) static void diag_fill(cf_diag_t *d, cf_err code, const char *file, uint32_t line,
                       uint32_t column, const char *fmt, va_list ap) {
   cf_diag_cleanup(d);
   d->code = code;

@@ -148,7 +148,9 @@ cf_err cf__read_file(const char *path, size_t max, size_t pad, char **out, size_
   *out = NULL;
   *out_len = 0;
   FILE *f = fopen(path, "rb");
-  if (!f) return cf_diag_set(diag, errno == ENOENT ? CF_ENOTFOUND : CF_EIO, path, 0, 0, "cannot open: %s", strerror(errno));
+  if (!f)
+    return cf_diag_set(diag, errno == ENOENT ? CF_ENOTFOUND : errno == ENOMEM ? CF_ENOMEM : CF_EIO, path, 0, 0,
+                       "cannot open: %s", strerror(errno));
   struct stat st;
   if (fstat(fileno(f), &st) == 0) {
     if (S_ISDIR(st.st_mode)) {
@@ -162,7 +164,191 @@ cf_err cf__read_file(const char *path, size_t max, size_t pad, char **out, size_
                          (long long)st.st_size, max);
     }
   }
+  /* Reads go straight into our buffer in 64 KiB pieces: a stdio buffer would only add a copy
+   * (and an allocation that stdio quietly does without when memory is short). */
+  setvbuf(f, NULL, _IONBF, 0);
   cf_err err = cf__read_stream(f, path, max, pad, out, out_len, diag);
   fclose(f);
   return err;
+}
+
+/* ---- streaming reader ----
+ * Reads a file, or a buffer already in memory, piece by piece, inflating gzip on the way.
+ * Used where an input can be far larger than memory should be (AWS Config snapshots): the
+ * caller keeps only a window of it. The decompressed total is capped like a whole read. */
+
+struct cf_reader {
+  FILE *f;              /* NULL for a memory reader */
+  const uint8_t *mem;   /* memory reader: the data */
+  size_t mem_len, mem_off;
+  bool gzip;
+  z_stream zs;
+  uint8_t *zin;         /* compressed input window */
+  bool z_end;           /* the compressed input is exhausted */
+  size_t total, max;
+  const char *name;
+};
+
+#define READER_ZIN (1u << 20)
+
+static cf_err reader_start(cf_reader_t *r, cf_diag_t *diag) {
+  /* Peek two bytes for the gzip magic without consuming them. */
+  uint8_t magic[2];
+  size_t n = 0;
+  if (r->f) {
+    n = fread(magic, 1, 2, r->f);
+    if (ferror(r->f)) return cf_diag_set(diag, CF_EIO, r->name, 0, 0, "read error: %s", strerror(errno));
+    /* Only regular files are streamed (standard input is read whole), so rewinding works. */
+    if (n && fseek(r->f, 0, SEEK_SET) != 0)
+      return cf_diag_set(diag, CF_EIO, r->name, 0, 0, "cannot rewind the input: %s", strerror(errno));
+  } else {
+    n = r->mem_len < 2 ? r->mem_len : 2;
+    memcpy(magic, r->mem, n);
+  }
+  r->gzip = n == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+  if (!r->gzip) return CF_OK;
+  memset(&r->zs, 0, sizeof r->zs);
+  if (inflateInit2(&r->zs, 15 + 32) != Z_OK) return cf_diag_set(diag, CF_ENOMEM, r->name, 0, 0, "cannot start decompression");
+  if (r->f && !(r->zin = malloc(READER_ZIN))) {
+    inflateEnd(&r->zs);
+    r->gzip = false;
+    return cf_diag_set(diag, CF_ENOMEM, r->name, 0, 0, "out of memory");
+  }
+  if (!r->f) {
+    r->zs.next_in = (Bytef *)r->mem;
+    r->zs.avail_in = r->mem_len > UINT32_MAX ? UINT32_MAX : (uInt)r->mem_len;
+    r->mem_off = r->zs.avail_in;
+  }
+  return CF_OK;
+}
+
+cf_err cf__reader_open(const char *path, size_t max, cf_reader_t **out, cf_diag_t *diag) {
+  *out = NULL;
+  cf_reader_t *r = calloc(1, sizeof(*r));
+  if (!r) return cf_diag_set(diag, CF_ENOMEM, path, 0, 0, "out of memory");
+  r->name = path;
+  r->max = max;
+  r->f = fopen(path, "rb");
+  if (!r->f) {
+    cf_err e = cf_diag_set(diag, errno == ENOENT ? CF_ENOTFOUND : CF_EIO, path, 0, 0, "cannot open: %s", strerror(errno));
+    free(r);
+    return e;
+  }
+  cf_err e = reader_start(r, diag);
+  if (e) {
+    fclose(r->f);
+    free(r);
+    return e;
+  }
+  *out = r;
+  return CF_OK;
+}
+
+cf_err cf__reader_open_mem(const char *name, const void *data, size_t len, size_t max, cf_reader_t **out,
+                           cf_diag_t *diag) {
+  *out = NULL;
+  cf_reader_t *r = calloc(1, sizeof(*r));
+  if (!r) return cf_diag_set(diag, CF_ENOMEM, name, 0, 0, "out of memory");
+  r->name = name;
+  r->max = max;
+  r->mem = data;
+  r->mem_len = len;
+  cf_err e = reader_start(r, diag);
+  if (e) {
+    free(r);
+    return e;
+  }
+  *out = r;
+  return CF_OK;
+}
+
+static cf_err raw_read(cf_reader_t *r, uint8_t *buf, size_t n, size_t *got, cf_diag_t *diag) {
+  if (r->f) {
+    *got = fread(buf, 1, n, r->f);
+    if (*got < n && ferror(r->f)) return cf_diag_set(diag, CF_EIO, r->name, 0, 0, "read error: %s", strerror(errno));
+    return CF_OK;
+  }
+  size_t left = r->mem_len - r->mem_off;
+  *got = left < n ? left : n;
+  memcpy(buf, r->mem + r->mem_off, *got);
+  r->mem_off += *got;
+  return CF_OK;
+}
+
+cf_err cf__reader_read(cf_reader_t *r, char *buf, size_t n, size_t *got, cf_diag_t *diag) {
+  *got = 0;
+  if (n == 0) return CF_OK;
+  cf_err e;
+  if (!r->gzip) {
+    if ((e = raw_read(r, (uint8_t *)buf, n, got, diag))) return e;
+  } else {
+    size_t done = 0;
+    while (done < n) {
+      if (r->zs.avail_in == 0 && !r->z_end) {
+        if (r->f) {
+          size_t in = 0;
+          if ((e = raw_read(r, r->zin, READER_ZIN, &in, diag))) return e;
+          r->zs.next_in = r->zin;
+          r->zs.avail_in = (uInt)in;
+          if (in == 0) r->z_end = true;
+        } else {
+          size_t left = r->mem_len - r->mem_off;
+          if (left == 0) {
+            r->z_end = true;
+          } else {
+            r->zs.next_in = (Bytef *)r->mem + r->mem_off;
+            r->zs.avail_in = left > UINT32_MAX ? UINT32_MAX : (uInt)left;
+            r->mem_off += r->zs.avail_in;
+          }
+        }
+      }
+      size_t want = n - done;
+      r->zs.next_out = (Bytef *)buf + done;
+      r->zs.avail_out = want > UINT32_MAX ? UINT32_MAX : (uInt)want;
+      uInt before = r->zs.avail_out;
+      int rc = inflate(&r->zs, Z_NO_FLUSH);
+      done += before - r->zs.avail_out;
+      if (rc == Z_STREAM_END) {
+        /* Concatenated members are legal gzip; stop at the end of the input. */
+        if (r->zs.avail_in == 0 && r->z_end) break;
+        if (r->zs.avail_in == 0 && r->f) {
+          size_t in = 0;
+          if ((e = raw_read(r, r->zin, READER_ZIN, &in, diag))) return e;
+          if (in == 0) {
+            r->z_end = true;
+            break;
+          }
+          r->zs.next_in = r->zin;
+          r->zs.avail_in = (uInt)in;
+        } else if (r->zs.avail_in == 0) {
+          if (r->mem_off >= r->mem_len) {
+            r->z_end = true;
+            break;
+          }
+        }
+        if (inflateReset(&r->zs) != Z_OK) break;
+        continue;
+      }
+      if (rc == Z_BUF_ERROR && r->z_end && r->zs.avail_in == 0) {
+        if (before != r->zs.avail_out) continue;
+        return cf_diag_set(diag, CF_EPARSE, r->name, 0, 0, "truncated gzip data");
+      }
+      if (rc != Z_OK && rc != Z_BUF_ERROR)
+        return cf_diag_set(diag, CF_EPARSE, r->name, 0, 0, "corrupt gzip data: %s", r->zs.msg ? r->zs.msg : "inflate failed");
+      if (before == r->zs.avail_out && r->z_end) break;
+    }
+    *got = done;
+  }
+  r->total += *got;
+  if (r->total > r->max)
+    return cf_diag_set(diag, CF_ELIMIT, r->name, 0, 0, "input is larger than the limit of %zu bytes (see --max-file-size)", r->max);
+  return CF_OK;
+}
+
+void cf__reader_close(cf_reader_t *r) {
+  if (!r) return;
+  if (r->f) fclose(r->f);
+  if (r->gzip) inflateEnd(&r->zs);
+  free(r->zin);
+  free(r);
 }

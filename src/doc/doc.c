@@ -100,13 +100,15 @@ cf_err cf_node_push(cf_arena_t *a, cf_node_t *arr, cf_node_t *item) {
 
 cf_err cf_node_set(cf_arena_t *a, cf_node_t *obj, const char *key, cf_node_t *value) {
   if (!obj || obj->type != CF_NODE_OBJECT || !value) return CF_EINVAL;
+  size_t n = strlen(key);
   for (uint32_t i = 0; i < obj->len; i++) {
-    if (strcmp(obj->u.members[i].key, key) == 0) {
-      obj->u.members[i].value = value;
+    cf_member_t *m = &obj->u.members[i];
+    if (m->key_len == n && memcmp(m->key, key, n) == 0) {
+      m->value = value;
       return CF_OK;
     }
   }
-  return cf__node_append_member(a, obj, key, strlen(key), value->pos, value);
+  return cf__node_append_member(a, obj, key, n, value->pos, value);
 }
 
 cf_err cf__node_append_member(cf_arena_t *a, cf_node_t *obj, const char *key, size_t klen,
@@ -127,8 +129,13 @@ cf_err cf__node_append_member(cf_arena_t *a, cf_node_t *obj, const char *key, si
 
 const cf_member_t *cf_node_member(const cf_node_t *obj, const char *key) {
   if (!obj || obj->type != CF_NODE_OBJECT) return NULL;
-  for (uint32_t i = 0; i < obj->len; i++)
-    if (strcmp(obj->u.members[i].key, key) == 0) return &obj->u.members[i];
+  /* Lookups are the hottest path of adapters and rule evaluation: the first byte rules out
+   * most members before a full comparison. */
+  char k0 = key[0];
+  for (uint32_t i = 0; i < obj->len; i++) {
+    const cf_member_t *m = &obj->u.members[i];
+    if (m->key[0] == k0 && strcmp(m->key, key) == 0) return m;
+  }
   return NULL;
 }
 

@@ -34,25 +34,34 @@ cf_err cf__doc_parse_yaml(const cf_ctx_t *ctx, const char *buf, size_t len,
                           const cf_doc_opts_t *opts, cf_doc_t **out, cf_diag_t *diag);
 
 /*
- * Parses JSON text into nodes allocated in arena a (no document wrapper), with positions
- * computed against (line, column) of `base` for the first byte: used for JSON embedded in a
- * string, whose positions all map to the string's own position when `flat` is set.
+ * Parses JSON text into nodes allocated in arena a (no document wrapper). With `flat` every
+ * position is `base` (JSON embedded in a string maps to the string's own position); without
+ * it positions are counted from `base`, the line and column of the first byte (an element cut
+ * out of a larger file). Small inputs reuse a per-thread parser. Thread-safe.
  */
 cf_err cf__json_parse_into(const cf_ctx_t *ctx, cf_arena_t *a, const char *buf, size_t len,
                            uint32_t file, const char *name, bool flat, cf_pos_t base,
                            cf_node_t **out, cf_diag_t *diag);
 
 /*
- * Streams a large JSON document: the top level must be an object; each element of the array
- * under top-level key `key` is built into a fresh tree in `a` (which the callback may reset
- * between elements with cf__arena_reset) and passed to cb. Other top-level members are built
- * into *top (an object without the streamed key) before or after the streaming, in order.
- * buf must have CF_JSON_PADDING zero bytes readable after len. cb returns CF_OK to go on.
+ * Finds the elements of the array under top-level key `key` of the JSON object read from rd,
+ * a window at a time (json_split.c), and passes each element's text to cb with the line and
+ * column where it starts; the text is valid only during the call. Elements larger than
+ * max_item bytes end the scan with CF_ELIMIT. Positions in errors are the input's. When
+ * probe_key is given, the string value of that top-level key of each object element is
+ * passed along, so the caller can skip elements without parsing them.
  */
-typedef cf_err (*cf_json_elem_cb)(void *ud, cf_node_t *elem, size_t index);
-cf_err cf__json_stream(const cf_ctx_t *ctx, const char *buf, size_t len, uint32_t file,
-                       const char *name, const char *key, cf_arena_t *a, cf_arena_t *top_arena,
-                       cf_node_t **top, cf_json_elem_cb cb, void *ud, cf_diag_t *diag);
+typedef struct cf_json_item {
+  const char *text;  /* the element's JSON text (not NUL-terminated) */
+  size_t len;
+  uint32_t line, column;
+  size_t index;
+  const char *probe; /* raw (still escaped) string value of probe_key in the element, or NULL */
+  size_t probe_len;
+} cf_json_item_t;
+typedef cf_err (*cf_json_item_cb)(void *ud, const cf_json_item_t *item);
+cf_err cf__json_split(cf_reader_t *rd, const char *name, const char *key, const char *probe_key,
+                      size_t max_item, cf_json_item_cb cb, void *ud, cf_diag_t *diag);
 
 /* Maps a CloudFormation short-form tag on value v to its long form ({"Ref": ...},
  * {"Fn::GetAtt": [...]} ...). Returns NULL with *err set when the tag is not a CloudFormation

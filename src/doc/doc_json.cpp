@@ -37,6 +37,25 @@ static_assert(CF_JSON_PADDING >= SIMDJSON_PADDING, "padding too small for simdjs
 
 namespace {
 
+/*
+ * simdjson 3.0's ondemand::parser::allocate() does not check the allocation of its string
+ * buffer: when `new (std::nothrow)` fails it still reports success, and the first string it
+ * unescapes is written through a null pointer. The buffer is private; it is reached the one
+ * way C++ allows around access control, a member pointer named in an explicit instantiation
+ * (access is not checked there, [temp.explicit]), so that a failed allocation becomes
+ * CF_ENOMEM instead of a crash.
+ */
+struct string_buf_of {
+  typedef std::unique_ptr<uint8_t[]> ondemand::parser::*type;
+  friend type member(string_buf_of);
+};
+template <typename Tag, typename Tag::type M> struct expose {
+  friend typename Tag::type member(Tag) { return M; }
+};
+template struct expose<string_buf_of, &ondemand::parser::string_buf>;
+
+bool has_string_buf(const ondemand::parser &p) { return (p.*member(string_buf_of())) != nullptr; }
+
 struct builder {
   const cf_ctx_t *ctx;
   cf_arena_t *arena;
@@ -46,6 +65,8 @@ struct builder {
   const char *name;
   bool flat;          /* every position is `fixed` (JSON embedded in a string) */
   cf_pos_t fixed;
+  uint32_t line_base; /* line and column of the first input byte in the file (1, 1 normally) */
+  uint32_t col_base;
   /* line cursor */
   size_t cur_off;
   uint32_t cur_line;
@@ -76,8 +97,8 @@ cf_pos_t pos_at(builder &b, const char *p) {
   b.cur_off = off;
   cf_pos_t pos;
   pos.file = b.file;
-  pos.line = b.cur_line;
-  pos.column = (uint32_t)(off - b.cur_line_start + 1);
+  pos.line = b.line_base + b.cur_line - 1;
+  pos.column = (uint32_t)(off - b.cur_line_start + 1) + (b.cur_line == 1 ? b.col_base - 1 : 0);
   return pos;
 }
 
@@ -399,6 +420,8 @@ void builder_init(builder &b, const cf_ctx_t *ctx, cf_arena_t *a, const char *bu
   b.name = name ? name : "<input>";
   b.flat = false;
   b.fixed = cf_pos_t{file, 0, 0};
+  b.line_base = 1;
+  b.col_base = 1;
   b.cur_off = 0;
   b.cur_line = 1;
   b.cur_line_start = 0;
@@ -409,11 +432,14 @@ void builder_init(builder &b, const cf_ctx_t *ctx, cf_arena_t *a, const char *bu
   b.err = CF_OK;
 }
 
-/* Parses one whole value from buf (padded) into the arena. */
-cf_err parse_value(builder &b, const char *buf, size_t len, cf_node_t **out) {
+/* Parses one whole value from buf (padded) into the arena with the given parser, growing the
+ * parser's buffers when the input needs more. */
+cf_err parse_value_with(builder &b, ondemand::parser &parser, const char *buf, size_t len, cf_node_t **out) {
   *out = nullptr;
-  ondemand::parser parser;
-  if (parser.allocate(len < 64 ? 64 : len, b.max_depth + 2)) return fail(b, CF_ENOMEM, buf, "out of memory");
+  if (parser.capacity() < len || !has_string_buf(parser)) {
+    if (parser.allocate(len < 64 ? 64 : len, b.max_depth + 2) || !has_string_buf(parser))
+      return fail(b, CF_ENOMEM, buf, "out of memory");
+  }
   padded_string_view view(buf, len, len + CF_JSON_PADDING);
   ondemand::document doc;
   error_code e = parser.iterate(view).get(doc);
@@ -437,28 +463,79 @@ cf_err parse_value(builder &b, const char *buf, size_t len, cf_node_t **out) {
   return CF_OK;
 }
 
+cf_err parse_value(builder &b, const char *buf, size_t len, cf_node_t **out) {
+  ondemand::parser parser;
+  return parse_value_with(b, parser, buf, len, out);
+}
+
+/*
+ * Small documents (an AWS Config item, JSON embedded in a string) are parsed many times per
+ * input: each thread keeps one parser and one padded copy buffer for them, so that the
+ * parser's buffers are not allocated again for every document. Inputs above SMALL_DOC get a
+ * parser of their own, so the cached buffers stay small.
+ */
+constexpr size_t SMALL_DOC = 4u << 20;
+
+struct small_parsers {
+  ondemand::parser parser;
+  char *scratch = nullptr;
+  size_t scratch_cap = 0;
+  ~small_parsers() { free(scratch); }
+};
+thread_local small_parsers tl_small;
+
+/* A padded copy of buf in the thread's scratch buffer (small inputs) or a fresh one (*own). */
+char *padded_copy(const char *buf, size_t len, char **own) {
+  *own = nullptr;
+  char *dst;
+  if (len <= SMALL_DOC) {
+    if (tl_small.scratch_cap < len + CF_JSON_PADDING) {
+      size_t cap = len + CF_JSON_PADDING < 65536 ? 65536 : len + CF_JSON_PADDING;
+      char *n = (char *)realloc(tl_small.scratch, cap);
+      if (!n) return nullptr;
+      tl_small.scratch = n;
+      tl_small.scratch_cap = cap;
+    }
+    dst = tl_small.scratch;
+  } else {
+    dst = *own = (char *)malloc(len + CF_JSON_PADDING);
+    if (!dst) return nullptr;
+  }
+  memcpy(dst, buf, len);
+  memset(dst + len, 0, CF_JSON_PADDING);
+  return dst;
+}
+
+cf_err parse_small_or_large(builder &b, const char *copy, size_t len, cf_node_t **out) {
+  if (len <= SMALL_DOC) return parse_value_with(b, tl_small.parser, copy, len, out);
+  return parse_value(b, copy, len, out);
+}
+
 } // namespace
 
 extern "C" cf_err CF_JSON_FN(cf__json_parse_into)(const cf_ctx_t *ctx, cf_arena_t *a, const char *buf,
                                       size_t len, uint32_t file, const char *name, bool flat,
                                       cf_pos_t base, cf_node_t **out, cf_diag_t *diag) {
   *out = nullptr;
-  /* The caller's buffer carries no padding promise here: copy into a padded one. */
-  char *copy = (char *)malloc(len + CF_JSON_PADDING);
+  /* The caller's buffer carries no padding promise: parse a padded copy. */
+  char *own = nullptr;
+  char *copy = padded_copy(buf, len, &own);
   if (!copy) return cf_diag_set(diag, CF_ENOMEM, name, base.line, base.column, "out of memory");
-  memcpy(copy, buf, len);
-  memset(copy + len, 0, CF_JSON_PADDING);
   builder b;
   builder_init(b, ctx, a, copy, len, file, name, diag);
   b.flat = flat;
   b.fixed = base;
+  if (!flat) {
+    b.line_base = base.line ? base.line : 1;
+    b.col_base = base.column ? base.column : 1;
+  }
   cf_err err;
   try {
-    err = parse_value(b, copy, len, out);
+    err = parse_small_or_large(b, copy, len, out);
   } catch (const std::bad_alloc &) {
     err = cf_diag_set(diag, CF_ENOMEM, name, base.line, base.column, "out of memory");
   }
-  free(copy);
+  free(own);
   if (err) *out = nullptr;
   return err;
 }
@@ -500,67 +577,4 @@ extern "C" cf_err CF_JSON_FN(cf__doc_parse_json)(const cf_ctx_t *ctx, const char
   doc->n_roots = 1;
   *out = doc;
   return CF_OK;
-}
-
-extern "C" cf_err CF_JSON_FN(cf__json_stream)(const cf_ctx_t *ctx, const char *buf, size_t len,
-                                  uint32_t file, const char *name, const char *key,
-                                  cf_arena_t *a, cf_arena_t *top_arena, cf_node_t **top,
-                                  cf_json_elem_cb cb, void *ud, cf_diag_t *diag) {
-  *top = nullptr;
-  builder b;
-  builder_init(b, ctx, top_arena, buf, len, file, name, diag);
-  try {
-    ondemand::parser parser;
-    if (parser.allocate(len < 64 ? 64 : len, b.max_depth + 2))
-      return fail(b, CF_ENOMEM, buf, "out of memory");
-    padded_string_view view(buf, len, len + CF_JSON_PADDING);
-    ondemand::document doc;
-    error_code e = parser.iterate(view).get(doc);
-    if (e) return fail(b, CF_EPARSE, locate(b, e, buf), describe(e));
-    ondemand::object obj;
-    if ((e = doc.get_object().get(obj)))
-      return fail(b, CF_EPARSE, locate(b, e, buf), "expected a JSON object at the top level");
-    cf_node_t *t = new_node(b, CF_NODE_OBJECT, buf);
-    if (!t) return b.err;
-    for (auto fr : obj) {
-      ondemand::field f;
-      if ((e = std::move(fr).get(f))) return fail(b, CF_EPARSE, locate(b, e, nullptr), describe(e));
-      const char *kp = f.key().raw();
-      cf_pos_t kpos = pos_at(b, kp ? kp - 1 : nullptr);
-      std::string_view k;
-      if ((e = f.unescaped_key().get(k))) return fail(b, CF_EPARSE, kp, describe(e));
-      ondemand::value v = f.value();
-      ondemand::json_type vt;
-      if ((e = v.type().get(vt))) return fail(b, CF_EPARSE, locate(b, e, kp), describe(e));
-      if (k == key && vt == ondemand::json_type::array) {
-        ondemand::array arr;
-        if ((e = v.get_array().get(arr))) return fail(b, CF_EPARSE, kp, describe(e));
-        size_t index = 0;
-        for (auto item : arr) {
-          ondemand::value iv;
-          if ((e = std::move(item).get(iv))) return fail(b, CF_EPARSE, locate(b, e, nullptr), describe(e));
-          b.arena = a;
-          b.nodes = 0;
-          cf_node_t *elem = build(b, iv, 2);
-          b.arena = top_arena;
-          if (!elem) return b.err;
-          cf_err ce = cb(ud, elem, index++);
-          if (ce) return ce;
-        }
-        continue;
-      }
-      cf_node_t *c = build(b, v, 2);
-      if (!c) return b.err;
-      cf_err ae = append_member(b, t, k, kpos, c);
-      if (ae) return fail(b, ae, kp, "out of memory");
-    }
-    /* In bounds after the root value means there is more than one value. */
-    const char *loc = nullptr;
-    if (doc.current_location().get(loc) == SUCCESS && loc)
-      return fail(b, CF_EPARSE, loc, "unexpected content after the JSON value");
-    *top = t;
-    return CF_OK;
-  } catch (const std::bad_alloc &) {
-    return cf_diag_set(diag, CF_ENOMEM, name, 0, 0, "out of memory");
-  }
 }

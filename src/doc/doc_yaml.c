@@ -455,7 +455,9 @@ cf_err cf__doc_parse_yaml(const cf_ctx_t *ctx, const char *buf, size_t len,
     yaml_event_t ev;
     if (!yaml_parser_parse(&parser, &ev)) {
       char msg[512];
-      if (parser.error == YAML_MEMORY_ERROR) {
+      /* libyaml 0.2.5 reports some allocation failures (in its tag and anchor scanners) with
+       * no error set at all; every syntax error it reports sets one. */
+      if (parser.error == YAML_MEMORY_ERROR || parser.error == YAML_NO_ERROR) {
         b.err = cf_diag_set(diag, CF_ENOMEM, b.name, 0, 0, "out of memory");
         break;
       }

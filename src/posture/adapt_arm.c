@@ -57,9 +57,9 @@
 #define ARM_MAX_EVAL_DEPTH 64
 #define ARM_MAX_EXPR 65536
 #define ARM_MAX_ARGS 64
-/* Evaluation budgets per file: a fixed allowance plus a multiple of the input's size, so that
- * large honest templates are evaluated in full while a small template cannot make the scan
- * do or allocate much more than its own size. */
+/* Evaluation budgets per file: a fixed allowance plus a small multiple of the input's size,
+ * so that large honest templates are evaluated in full while the work and memory any template
+ * can cause stay within a constant of its own size. */
 #define ARM_STEP_BUDGET 2000000u
 #define ARM_STEPS_PER_BYTE 4u
 #define ARM_BYTE_BUDGET (64u << 20)

@@ -14,10 +14,12 @@
  * `cloudtrail get-trail-status`, `kms get-key-rotation-status`, `kms get-key-policy`,
  * `wafv2 list-resources-for-web-acl`, `apigateway get-stages`) take the resource's name from
  * the folder that holds the file. Resources that several outputs describe are emitted as
- * partial resources keyed by name (bucket name, trail name, key id, launch template id, user
- * name) and merged by scan.c before rules run; a part that knows only one fact (a trail's
- * logging status, a key's rotation) is marked incomplete so that what it does not say is
- * unknown rather than absent, until a complete part is merged with it.
+ * partial resources keyed by what names them in every output (bucket name, trail name, key
+ * id, launch template id, user ARN) and merged by scan.c before rules run; resources with a
+ * globally unique id (instance id, ARN) are keyed by it as well, so that two exports of one
+ * account do not double every finding. A part that knows only one fact (a trail's logging
+ * status, a key's rotation) is marked incomplete so that what it does not say is unknown
+ * rather than absent, until a complete part is merged with it.
  *
  * Absence follows the CLI: a command that finds no configuration fails (NoSuchBucketPolicy,
  * ServerSideEncryptionConfigurationNotFoundError ...) and leaves no file, so a bucket folder
@@ -254,6 +256,14 @@ static void make_partial(cf_resource_t *r, const char *key) {
   r->merge_key = key;
 }
 
+/* Outputs that name a resource by a globally unique id (instance id, ARN) are merged by it
+ * too, so that a resource saved in two exports (Monday's and Tuesday's, or one Region saved
+ * twice) is one resource and its findings are not doubled. Without such an id the resource
+ * stays on its own. */
+static void merge_by(cf_resource_t *r, const cf_node_t *id) {
+  if (is_str(id) && id->len) make_partial(r, id->u.s);
+}
+
 static cf_err emit(cli_t *c, cf_resource_t *r) {
   if (c->oom || !r) return CF_ENOMEM;
   return c->ac->emit(c->ac, r);
@@ -460,6 +470,7 @@ static void map_pab(cli_t *c, cf_node_t *obj, const cf_node_t *cfg, const char *
     snprintf(to, sizeof to, "%s%s", prefix, f[i][1]);
     const cf_node_t *v = get(cfg, f[i][0]);
     int t = cf_node_truth(v);
+    if (v && t < 0) continue; /* not a boolean: say nothing rather than guess */
     put(c, obj, to, cf__n_bool(c->ac, t == 1, v ? P(v) : P(cfg)));
   }
 }
@@ -548,6 +559,7 @@ static cf_err do_instances(cli_t *c, const cf_node_t *root) {
       if (!r) return CF_ENOMEM;
       copy(c, r->attrs, in, "InstanceId", "instance_id");
       add_id(c, r, id);
+      merge_by(r, id);
       const cf_node_t *name = tag_value(cf_node_get(in, "Tags"), "Name");
       if (is_str(name)) put(c, r->attrs, "name", (cf_node_t *)name);
       /* EC2 tags an instance launched from a template with the template's id. */
@@ -640,6 +652,7 @@ static cf_err do_security_groups(cli_t *c, const cf_node_t *root) {
     const cf_node_t *id = get(g, "GroupId");
     cf_resource_t *r = new_res(c, "aws.ec2.security_group", is_str(id) ? id->u.s : "security-group", P(g));
     if (!r) return CF_ENOMEM;
+    merge_by(r, id);
     copy(c, r->attrs, g, "GroupId", "group_id");
     copy(c, r->attrs, g, "GroupName", "name");
     copy(c, r->attrs, g, "VpcId", "vpc_id");
@@ -756,6 +769,7 @@ static cf_err do_launch_configurations(cli_t *c, const cf_node_t *root) {
     if (!is_str(name)) continue;
     cf_resource_t *r = new_res(c, "aws.autoscaling.launch_configuration", name->u.s, P(it));
     if (!r) return CF_ENOMEM;
+    merge_by(r, get(it, "LaunchConfigurationARN"));
     put(c, r->attrs, "name", (cf_node_t *)name);
     copy(c, r->attrs, it, "LaunchConfigurationARN", "arn");
     add_id(c, r, name);
@@ -840,8 +854,10 @@ static cf_err do_auth_details(cli_t *c, const cf_node_t *root) {
       if (!is_str(name)) continue;
       cf_resource_t *r = new_res(c, "aws.iam.user", name->u.s, P(it));
       if (!r) return CF_ENOMEM;
-      /* Merged by name with the user's row of the credential report. */
+      /* Merged with the user's row of the credential report: by ARN, which both print and
+       * which, unlike the name, is unique across accounts; by name when the ARN is missing. */
       make_partial(r, r->address);
+      merge_by(r, get(it, "Arn"));
       iam_common(c, r, it, "UserName", "UserId", "UserPolicyList");
       const cf_node_t *groups = get(it, "GroupList");
       if (groups) put(c, r->attrs, "groups", cf__n_strlist(c->ac, groups));
@@ -855,6 +871,7 @@ static cf_err do_auth_details(cli_t *c, const cf_node_t *root) {
       if (!is_str(name)) continue;
       cf_resource_t *r = new_res(c, "aws.iam.group", name->u.s, P(it));
       if (!r) return CF_ENOMEM;
+      merge_by(r, get(it, "Arn"));
       iam_common(c, r, it, "GroupName", "GroupId", "GroupPolicyList");
       if ((e = emit(c, r))) return e;
     }
@@ -866,6 +883,7 @@ static cf_err do_auth_details(cli_t *c, const cf_node_t *root) {
       if (!is_str(name)) continue;
       cf_resource_t *r = new_res(c, "aws.iam.role", name->u.s, P(it));
       if (!r) return CF_ENOMEM;
+      merge_by(r, get(it, "Arn"));
       iam_common(c, r, it, "RoleName", "RoleId", "RolePolicyList");
       copy_policy(c, r->attrs, it, "AssumeRolePolicyDocument", "assume_role_policy");
       /* Instances name their profile, not the role: the role answers to its profiles' names
@@ -889,6 +907,7 @@ static cf_err do_auth_details(cli_t *c, const cf_node_t *root) {
       if (!is_str(name) && !is_str(arn)) continue;
       cf_resource_t *r = new_res(c, "aws.iam.policy", is_str(arn) ? arn->u.s : name->u.s, P(it));
       if (!r) return CF_ENOMEM;
+      merge_by(r, arn);
       if (name) put(c, r->attrs, "name", (cf_node_t *)name);
       if (arn) put(c, r->attrs, "arn", (cf_node_t *)arn);
       add_id(c, r, name);
@@ -947,6 +966,7 @@ static cf_err domain(cli_t *c, const cf_node_t *d) {
   const cf_node_t *name = get(d, "DomainName");
   cf_resource_t *r = new_res(c, "aws.opensearch.domain", is_str(name) ? name->u.s : "domain", P(d));
   if (!r) return CF_ENOMEM;
+  merge_by(r, get(d, "ARN"));
   copy(c, r->attrs, d, "DomainName", "name");
   copy(c, r->attrs, d, "ARN", "arn");
   if (!copy(c, r->attrs, d, "EngineVersion", "engine_version")) copy(c, r->attrs, d, "ElasticsearchVersion", "engine_version");
@@ -991,6 +1011,7 @@ static cf_err do_load_balancers(cli_t *c, const cf_node_t *root) {
     if (!is_str(arn)) continue;
     cf_resource_t *r = new_res(c, "aws.elbv2.load_balancer", arn->u.s, P(lb));
     if (!r) return CF_ENOMEM;
+    merge_by(r, arn);
     copy(c, r->attrs, lb, "LoadBalancerName", "name");
     put(c, r->attrs, "arn", (cf_node_t *)arn);
     copy(c, r->attrs, lb, "Scheme", "scheme");
@@ -1185,6 +1206,7 @@ static cf_err do_functions(cli_t *c, const cf_node_t *root) {
     if (!is_str(name)) continue;
     cf_resource_t *r = new_res(c, "aws.lambda.function", name->u.s, P(f));
     if (!r) return CF_ENOMEM;
+    merge_by(r, get(f, "FunctionArn"));
     put(c, r->attrs, "name", (cf_node_t *)name);
     copy(c, r->attrs, f, "FunctionArn", "arn");
     copy(c, r->attrs, f, "Runtime", "runtime");
@@ -1205,6 +1227,7 @@ static cf_err do_task_definition(cli_t *c, const cf_node_t *root) {
   const char *addr = is_str(arn) ? arn->u.s : is_str(family) ? family->u.s : "task-definition";
   cf_resource_t *r = new_res(c, "aws.ecs.task_definition", addr, P(td));
   if (!r) return CF_ENOMEM;
+  merge_by(r, arn);
   if (family) put(c, r->attrs, "family", (cf_node_t *)family);
   if (arn) put(c, r->attrs, "arn", (cf_node_t *)arn);
   add_id(c, r, family);

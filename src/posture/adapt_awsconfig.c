@@ -38,9 +38,11 @@
  * supplementary values stop at depth 8; embedded JSON is bounded by CF_LIMIT_INNER_JSON in
  * cf__parse_inner_json.
  *
- * What Config does not record, and so is never set here: a load balancer's web ACL, an IAM
- * user's console password, MFA devices and access keys (the credential report has those),
- * instance user data, a KMS key's policy.
+ * What Config does not record, and so is never set here: an IAM user's console password, MFA
+ * devices and access keys (the credential report has those), instance user data, a KMS key's
+ * policy, whether a trail is logging (describe-trails fields only, no trail status). A load
+ * balancer's web ACL is not recorded either; since "no web ACL" would then look like a fact,
+ * load balancers are emitted as incomplete (see map_lb).
  */
 #include <string.h>
 #include <strings.h>
@@ -192,10 +194,11 @@ static void add_id(cfg_t *x, const cf_node_t *v) {
   if (v && v->type == CF_NODE_STRING && cf__res_add_id(x->ac, x->r, v->u.s)) x->oom = true;
 }
 
-/* Decodes standard base64 (whitespace ignored). Returns NULL when s is not base64. */
-static char *base64_decode(cf_arena_t *a, const char *s, size_t n, size_t *out_len) {
-  char *out = cf__arena_alloc(a, n / 4 * 3 + 4);
-  if (!out) return NULL;
+/* Decodes standard base64 (whitespace ignored) into an arena string. Returns CF_EINVAL when s
+ * is not base64, CF_ENOMEM when the arena is exhausted. */
+static cf_err base64_decode(cf_arena_t *a, const char *s, size_t n, char **out, size_t *out_len) {
+  char *d = cf__arena_alloc(a, n / 4 * 3 + 4);
+  if (!d) return CF_ENOMEM;
   uint32_t acc = 0;
   int bits = 0;
   size_t k = 0;
@@ -212,30 +215,33 @@ static char *base64_decode(cf_arena_t *a, const char *s, size_t n, size_t *out_l
       pad = true;
       continue;
     } else if (is_space((char)c)) continue;
-    else return NULL;
-    if (pad) return NULL; /* data after padding */
+    else return CF_EINVAL;
+    if (pad) return CF_EINVAL; /* data after padding */
     acc = (acc << 6) | (uint32_t)v;
     bits += 6;
     if (bits >= 8) {
       bits -= 8;
-      out[k++] = (char)((acc >> bits) & 0xFF);
+      d[k++] = (char)((acc >> bits) & 0xFF);
     }
   }
-  out[k] = '\0';
+  d[k] = '\0';
+  *out = d;
   *out_len = k;
-  return out;
+  return CF_OK;
 }
 
 /*
  * User data as the instance sees it. Config keeps the base64 the API returns; text scripts
  * are decoded, while binary user data (gzip, MIME archives compressed by cloud-init tools)
- * is not knowable as text and stays absent.
+ * is not knowable as text and stays absent, as does text that is not base64.
  */
 static void set_user_data(cfg_t *x, const char *path, const cf_node_t *v) {
   if (!v || v->type != CF_NODE_STRING || v->len == 0) return;
   size_t n = 0;
-  char *d = base64_decode(x->ac->arena, v->u.s, v->len, &n);
-  if (!d || memchr(d, '\0', n) || cf__utf8_valid_prefix((const uint8_t *)d, n) != n) return;
+  char *d = NULL;
+  cf_err e = base64_decode(x->ac->arena, v->u.s, v->len, &d, &n);
+  if (e == CF_ENOMEM) x->oom = true;
+  if (e || memchr(d, '\0', n) || cf__utf8_valid_prefix((const uint8_t *)d, n) != n) return;
   set(x, path, cf_node_new_str(x->ac->arena, d, n, v->pos));
 }
 
@@ -736,6 +742,10 @@ static void map_opensearch(cfg_t *x) {
 }
 
 static void map_lb(cfg_t *x) {
+  /* Config's load balancer item says nothing about WAF: the web ACL association lives with
+   * the web ACL and is read through wafv2 GetWebACLForResource, which Config does not call.
+   * Marking the resource incomplete makes "has no web ACL" unknown instead of true. */
+  x->r->incomplete = true;
   const cf_node_t *name = conf(x, "loadBalancerName");
   if (!name) name = get(x->item, "resourceName");
   set_str(x, "name", name);
@@ -779,20 +789,14 @@ static void map_stage(cfg_t *x) {
 }
 
 static void map_trail(cfg_t *x) {
-  /* The API shape (name, trailARN, logFileValidationEnabled) and the CloudFormation
-   * registry shape (TrailName, EnableLogFileValidation, IsLogging) are both accepted. */
-  static const char *const names[] = {"name", "TrailName", NULL};
-  static const char *const arns[] = {"trailARN", "Arn", NULL};
-  static const char *const lfv[] = {"logFileValidationEnabled", "EnableLogFileValidation", NULL};
-  const cf_node_t *name = get_any(x->conf, names);
+  const cf_node_t *name = conf(x, "name");
   if (!name) name = get(x->item, "resourceName");
   set_str(x, "name", name);
   add_id(x, name);
-  add_id(x, get_any(x->conf, arns));
+  add_id(x, conf(x, "trailARN"));
   set_bool(x, "multi_region", conf(x, "isMultiRegionTrail"));
-  set_bool(x, "log_file_validation", get_any(x->conf, lfv));
+  set_bool(x, "log_file_validation", conf(x, "logFileValidationEnabled"));
   set_str(x, "kms_key_id", conf(x, "kmsKeyId"));
-  set_bool(x, "is_logging", conf(x, "IsLogging"));
   set_str(x, "s3_bucket_name", conf(x, "s3BucketName"));
   set_bool(x, "include_global_service_events", conf(x, "includeGlobalServiceEvents"));
 }
@@ -803,6 +807,7 @@ static void map_kms(cfg_t *x) {
   set_str(x, "key_id", id);
   add_id(x, id);
   set_str(x, "key_manager", conf(x, "keyManager"));
+  set_str(x, "origin", conf(x, "origin"));
   const cf_node_t *spec = conf(x, "keySpec");
   if (!spec) spec = conf(x, "customerMasterKeySpec");
   set_str(x, "key_spec", spec);
@@ -911,6 +916,12 @@ static const type_map_t *type_of(const char *t) {
   for (size_t i = 0; i < CF_ARRAY_LEN(types); i++)
     if (strcmp(types[i].config + 5, t + 5) == 0) return &types[i];
   return NULL;
+}
+
+bool cf__awsconfig_type_supported(const char *type, size_t len) {
+  for (size_t i = 0; i < CF_ARRAY_LEN(types); i++)
+    if (strlen(types[i].config) == len && memcmp(types[i].config, type, len) == 0) return true;
+  return false;
 }
 
 static bool is_gone(const char *status) {

@@ -23,6 +23,7 @@ typedef struct cfn {
   const cf_node_t *params;    /* Parameters */
   const cf_node_t *resources; /* Resources */
   unsigned depth;
+  bool oom; /* a string buffer ran out of memory (arena failures are seen by the scan) */
 } cfn_t;
 
 static cf_pos_t P(const cf_node_t *n) { return n->pos; }
@@ -84,6 +85,13 @@ static cf_node_t *resolve_ref(cfn_t *c, const cf_node_t *n, const cf_node_t *tar
   return unknown(c, n); /* pseudo parameters such as AWS::Region */
 }
 
+/* Whether a buffer operation worked. Passing the buffer's size limit makes the value unknown,
+ * as before; running out of memory fails the file rather than passing for "unknown". */
+static bool buf_ok(cfn_t *c, cf_err e) {
+  if (e == CF_ENOMEM) c->oom = true;
+  return e == CF_OK;
+}
+
 /* Fn::Sub "text ${Name} ${Res.Attr} ${!Literal}" with an optional variable map. */
 static cf_node_t *resolve_sub(cfn_t *c, const cf_node_t *n, const cf_node_t *arg) {
   const cf_node_t *tmpl = arg, *vars = NULL;
@@ -100,17 +108,19 @@ static cf_node_t *resolve_sub(cfn_t *c, const cf_node_t *n, const cf_node_t *arg
   while (*p && known) {
     const char *open = strstr(p, "${");
     if (!open) {
-      known = cf__buf_puts(&b, p) == CF_OK;
+      known = buf_ok(c, cf__buf_puts(&b, p));
       break;
     }
-    if (cf__buf_append(&b, p, (size_t)(open - p))) known = false;
+    if (!buf_ok(c, cf__buf_append(&b, p, (size_t)(open - p)))) known = false;
     const char *close = strchr(open, '}');
     if (!close) {
-      known = cf__buf_puts(&b, open) == CF_OK;
+      known = buf_ok(c, cf__buf_puts(&b, open));
       break;
     }
     if (open[2] == '!') { /* ${!Literal} is written as ${Literal} */
-      if (cf__buf_puts(&b, "${") || cf__buf_append(&b, open + 3, (size_t)(close - open - 3)) || cf__buf_putc(&b, '}')) known = false;
+      if (!buf_ok(c, cf__buf_puts(&b, "${")) || !buf_ok(c, cf__buf_append(&b, open + 3, (size_t)(close - open - 3))) ||
+          !buf_ok(c, cf__buf_putc(&b, '}')))
+        known = false;
       p = close + 1;
       continue;
     }
@@ -139,7 +149,7 @@ static cf_node_t *resolve_sub(cfn_t *c, const cf_node_t *n, const cf_node_t *arg
       if (r && r->type == CF_NODE_STRING && !(r->flags & CF_NODE_F_SYNTHETIC)) val = r->u.s;
     }
     if (!val) known = false;
-    else if (cf__buf_puts(&b, val)) known = false;
+    else if (!buf_ok(c, cf__buf_puts(&b, val))) known = false;
     p = close + 1;
   }
   cf_node_t *out = known ? cf_node_new_str(c->ac->arena, b.data ? b.data : "", b.len, P(n)) : unknown(c, n);
@@ -158,7 +168,7 @@ static cf_node_t *resolve_join(cfn_t *c, const cf_node_t *n, const cf_node_t *ar
   for (uint32_t i = 0; i < parts->len && known; i++) {
     const cf_node_t *it = parts->u.items[i];
     if (it->type != CF_NODE_STRING || (it->flags & CF_NODE_F_SYNTHETIC)) known = false;
-    else if ((i && cf__buf_puts(&b, sep)) || cf__buf_puts(&b, it->u.s)) known = false;
+    else if ((i && !buf_ok(c, cf__buf_puts(&b, sep))) || !buf_ok(c, cf__buf_puts(&b, it->u.s))) known = false;
   }
   cf_node_t *out = known ? cf_node_new_str(c->ac->arena, b.data ? b.data : "", b.len, P(n)) : unknown(c, n);
   cf__buf_cleanup(&b);
@@ -911,7 +921,7 @@ static cf_err join_side(cfn_t *c, const char *type, const char *logical, cf_node
 
 cf_err cf__adapt_cfn(cf_adapt_ctx_t *ac, const cf_doc_t *doc) {
   const cf_node_t *root = doc->roots[0];
-  cfn_t c = {ac, cf_node_get(root, "Parameters"), cf_node_get(root, "Resources"), 0};
+  cfn_t c = {ac, cf_node_get(root, "Parameters"), cf_node_get(root, "Resources"), 0, false};
   if (!c.resources || c.resources->type != CF_NODE_OBJECT) return CF_OK;
   size_t n = c.resources->len;
   pending_t *built = cf__arena_zalloc(ac->arena, (n + 1) * sizeof(pending_t));
@@ -963,6 +973,7 @@ cf_err cf__adapt_cfn(cf_adapt_ctx_t *ac, const cf_doc_t *doc) {
     cf_err e = join_side(&c, type, m->key, rp, built, n_built, &extra, &n_extra, m->key_pos);
     if (e) return e;
   }
+  if (c.oom) return CF_ENOMEM;
   for (size_t i = 0; i < n_built; i++) {
     cf_err e = ac->emit(ac, built[i].r);
     if (e) return e;

@@ -15,9 +15,9 @@
  * Mapping (IAM User Guide, "Getting credential reports"): columns are found by their header
  * name, so reports from before a column was added still load. "N/A", "not_supported" and
  * "no_information" mean the value is absent. access_key_1/2 become `access_keys[]` items only
- * when the key exists (it is active or has a rotation date). Users are emitted as partial
- * resources keyed by user name so that they merge with the same user from
- * `get-account-authorization-details`.
+ * when the key exists (it is active or has a rotation date). Rows are emitted as partial
+ * resources keyed by ARN (by user name when a row has none) so that a user merges with the
+ * same user from `get-account-authorization-details` and a report saved twice counts once.
  *
  * Limits: at most CR_MAX_FIELDS fields in a record (a longer record is skipped with a
  * warning) and CR_MAX_FIELD bytes in a field; an unterminated quoted field ends the file with
@@ -256,19 +256,20 @@ static cf_err row(report_t *rp, const field_t *f, size_t n, cf_pos_t row_pos) {
   bool is_root = strcmp(name, "<root_account>") == 0;
   cf_resource_t *r = cf__res_new(ac, is_root ? "aws.iam.root_account" : "aws.iam.user", name, row_pos);
   if (!r) return CF_ENOMEM;
+  const field_t *arn = value(rp, f, n, COL_ARN);
+  char *arn_s = arn ? cf__arena_strndup(ac->arena, arn->s, arn->len) : NULL;
+  if (arn && !arn_s) return CF_ENOMEM;
+  /* Joined with the same user from get-account-authorization-details: by ARN, which both
+   * print and which is unique across accounts (the root's too, so two accounts' reports do
+   * not mix), else by name. */
+  r->partial = true;
+  r->merge_key = arn_s ? arn_s : r->address;
   if (!is_root) {
-    /* Joined by name with the user from get-account-authorization-details. */
-    r->partial = true;
-    r->merge_key = r->address;
     put_str(rp, r->attrs, "name", user);
     if (cf__res_add_id(ac, r, name)) return CF_ENOMEM;
   }
-  const field_t *arn = value(rp, f, n, COL_ARN);
   put_str(rp, r->attrs, "arn", arn);
-  if (arn) {
-    char *a = cf__arena_strndup(ac->arena, arn->s, arn->len);
-    if (!a || cf__res_add_id(ac, r, a)) return CF_ENOMEM;
-  }
+  if (arn_s && cf__res_add_id(ac, r, arn_s)) return CF_ENOMEM;
   put_bool(rp, r->attrs, "password_enabled", value(rp, f, n, COL_PASSWORD_ENABLED));
   put_bool(rp, r->attrs, "mfa_active", value(rp, f, n, COL_MFA_ACTIVE));
   put_str(rp, r->attrs, "password_last_used", value(rp, f, n, COL_PASSWORD_LAST_USED));

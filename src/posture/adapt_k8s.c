@@ -41,12 +41,12 @@
  * Suppression: the annotation `cloudfort.io/ignore: "ID[,ID...] reason"` on the workload or
  * on its pod template suppresses those rules (or every rule for "*") on the workload.
  *
- * Limits: nested lists are opened to a depth of 8; all lookups are bounded by the document,
- * which the loader has already limited in size and depth.
+ * Limits: nested lists are opened to a depth of 8 and an ignore annotation names at most 64
+ * rules; everything else is linear in the document (annotations are merged through a sorted
+ * key list), which the loader has already limited in size and depth.
  */
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "doc/doc_internal.h"
 #include "model.h"

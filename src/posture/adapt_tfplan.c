@@ -28,9 +28,12 @@
  * References are resolved relative to the module instance of the referring resource
  * ("aws_s3_bucket.b.id" inside module.m["x"] names module.m["x"].aws_s3_bucket.b); `var.X`
  * follows the module call's argument into the parent module and `module.M.OUT` follows the
- * child module's output. Every resource carries its Terraform address as an identity, and an
- * unknown attribute that refers to a resource of the plan takes that resource's address as
- * its value, so relationship rules (a WAF association naming a load balancer) still match.
+ * child module's output. A reference without an instance key to a counted resource
+ * (`aws_s3_bucket.b` from aws_s3_bucket_policy.p["x"]) means the instance with the referrer's
+ * own key, else the only instance; with several candidates it decides nothing. Every
+ * resource carries its Terraform address as an identity, and an unknown attribute that refers
+ * to a resource of the plan takes that resource's address as its value, so relationship
+ * rules (a WAF association naming a load balancer) still match.
  *
  * Invariants: plan nodes are never modified, only referenced or copied, so every canonical
  * value keeps the file, line and column of the plan value it came from, and values computed
@@ -38,7 +41,9 @@
  * absent, except the defaults canonical.md or the provider schema make explicit (load
  * balancer type "application", CloudTrail logging on, KMS key rotation off). An empty block
  * list (`"logging": []`) is treated as "not configured", the same as a CloudFormation
- * template that leaves the property out.
+ * template that leaves the property out, and so is an API stage's empty web_acl_arn. AWS
+ * provider 3's `versioning { enabled = false }` becomes status "Suspended", which is what the
+ * provider reads back for a bucket whose versioning is not on.
  *
  * Limits: module nesting and reference chains stop at TF_MAX_DEPTH, value overlays at
  * TF_MAX_VALUE_DEPTH, addresses longer than TF_MAX_ADDR bytes are not resolved; a malformed
@@ -226,9 +231,11 @@ static bool has_true(const cf_node_t *u, unsigned depth) {
 /*
  * The value v with the after_unknown marks u applied: `true` makes the value unknown, objects
  * and arrays apply member by member. Subtrees without a mark are shared with the document,
- * marked ones are rebuilt in the arena. The unknown node takes the position of the value it
- * replaces, or of its `true` in after_unknown when the plan leaves the value out. Returns v
- * (possibly NULL) when nothing applies; NULL with t->oom on allocation failure.
+ * marked ones are rebuilt in the arena, each object or array in one allocation of
+ * cf__node_cap() elements (the document model's capacity rule) whose keys are borrowed from
+ * the document, which outlives the adapter. The unknown node takes the position of the value
+ * it replaces, or of its `true` in after_unknown when the plan leaves the value out. Returns
+ * v (possibly NULL) when nothing applies; NULL with t->oom on allocation failure.
  */
 static const cf_node_t *overlay(tf_t *t, const cf_node_t *v, const cf_node_t *u, unsigned depth) {
   if (!u || t->oom) return v;
@@ -238,44 +245,48 @@ static const cf_node_t *overlay(tf_t *t, const cf_node_t *v, const cf_node_t *u,
   cf_arena_t *a = t->ac->arena;
   if (u->type == CF_NODE_OBJECT) {
     if (v && v->type != CF_NODE_OBJECT) return v;
-    cf_node_t *out = cf__n_obj(t->ac, v ? v->pos : u->pos);
-    if (!out) goto oom;
-    for (uint32_t i = 0; v && i < v->len; i++) {
-      const cf_member_t *m = &v->u.members[i];
-      const cf_node_t *nv = overlay(t, m->value, cf_node_get(u, m->key), depth + 1);
-      if (t->oom) return NULL;
-      if (!nv) nv = m->value;
-      if (cf__node_append_member(a, out, m->key, m->key_len, m->key_pos, (cf_node_t *)nv)) goto oom;
-    }
+    uint32_t vn = v ? v->len : 0, extra = 0;
     for (uint32_t i = 0; i < u->len; i++) {
-      const cf_member_t *m = &u->u.members[i];
-      const cf_node_t *have = v ? cf_node_get(v, m->key) : NULL;
-      if (have && have->type != CF_NODE_NULL) continue;
-      if (!has_true(m->value, 0)) continue;
-      const cf_node_t *nv = overlay(t, NULL, m->value, depth + 1);
+      const cf_node_t *have = v ? cf_node_get(v, u->u.members[i].key) : NULL;
+      if (!have && has_true(u->u.members[i].value, 0)) extra++;
+    }
+    cf_node_t *out = cf__n_obj(t->ac, v ? v->pos : u->pos);
+    cf_member_t *m = cf__arena_alloc(a, cf__node_cap(vn + extra) * sizeof(cf_member_t));
+    if (!out || !m) goto oom;
+    out->u.members = m;
+    for (uint32_t i = 0; i < vn; i++) {
+      m[i] = v->u.members[i];
+      const cf_node_t *nv = overlay(t, m[i].value, cf_node_get(u, m[i].key), depth + 1);
+      if (t->oom) return NULL;
+      if (nv) m[i].value = (cf_node_t *)nv; /* a null member stays null unless marked */
+    }
+    out->len = vn;
+    for (uint32_t i = 0; i < u->len && out->len < vn + extra; i++) {
+      const cf_member_t *um = &u->u.members[i];
+      if ((v && cf_node_get(v, um->key)) || !has_true(um->value, 0)) continue;
+      const cf_node_t *nv = overlay(t, NULL, um->value, depth + 1);
       if (t->oom) return NULL;
       if (!nv) continue;
-      if (have) { /* replace the null member */
-        if (cf_node_set(a, out, m->key, (cf_node_t *)nv)) goto oom;
-      } else if (cf__node_append_member(a, out, m->key, m->key_len, m->key_pos, (cf_node_t *)nv)) {
-        goto oom;
-      }
+      m[out->len] = *um;
+      m[out->len].value = (cf_node_t *)nv;
+      out->len++;
     }
     return out;
   }
   if (u->type == CF_NODE_ARRAY) {
     if (v && v->type != CF_NODE_ARRAY) return v;
-    cf_node_t *out = cf__n_arr(t->ac, v ? v->pos : u->pos);
-    if (!out) goto oom;
     uint32_t n = v ? v->len : 0;
     if (u->len > n) n = u->len;
+    cf_node_t *out = cf__n_arr(t->ac, v ? v->pos : u->pos);
+    cf_node_t **items = cf__arena_alloc(a, cf__node_cap(n) * sizeof(cf_node_t *));
+    if (!out || !items) goto oom;
+    out->u.items = items;
     for (uint32_t i = 0; i < n; i++) {
       const cf_node_t *iv = v && i < v->len ? v->u.items[i] : NULL;
       const cf_node_t *iu = i < u->len ? u->u.items[i] : NULL;
       const cf_node_t *nv = overlay(t, iv, iu, depth + 1);
       if (t->oom) return NULL;
-      if (!nv) continue;
-      if (cf_node_push(a, out, (cf_node_t *)nv)) goto oom;
+      if (nv) items[out->len++] = (cf_node_t *)nv;
     }
     return out;
   }
@@ -1070,7 +1081,8 @@ static void map_bucket(mx_t *x) {
   if (is_unknown(log)) {
     set(x, "logging", (cf_node_t *)log);
   } else if (log) {
-    set(x, "logging.enabled", cf__n_bool(t->ac, true, log->u.items[0]->pos));
+    cf_pos_t lp = log->type == CF_NODE_ARRAY ? log->u.items[0]->pos : log->pos;
+    set(x, "logging.enabled", cf__n_bool(t->ac, true, lp));
     copy_ref(x, "logging.target_bucket", "logging.target_bucket");
     copy(x, "logging.target_prefix", "logging.target_prefix");
   }
@@ -1591,6 +1603,9 @@ static void build_main(tf_t *t, tfres_t *src) {
   }
   mx_t x = {t, src, r, src->values};
   tm->map(&x);
+  /* Every type has an ARN in the plan (known, or decided at apply). */
+  const cf_node_t *arn = at(src->values, "arn");
+  if (!cf_node_get(r->attrs, "arn") && arn && (arn->type == CF_NODE_STRING || is_unknown(arn))) set(&x, "arn", (cf_node_t *)arn);
   add_id(t, r, src->address);
   if (tm->name_attr) add_id_node(t, r, at(src->values, tm->name_attr));
   add_id_node(t, r, at(src->values, "arn"));

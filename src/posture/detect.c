@@ -36,7 +36,7 @@ static bool is_k8s(const cf_node_t *root) {
 
 static bool is_arm(const cf_node_t *root) {
   const char *schema = cf_node_str(cf_node_get(root, "$schema"));
-  return schema && strstr(schema, "deploymentTemplate") && cf_node_get(root, "resources");
+  return schema && strcasestr(schema, "deploymentTemplate") && cf_node_get(root, "resources");
 }
 
 static bool is_awsconfig(const cf_node_t *root) {

@@ -118,6 +118,9 @@ struct eval_env {
   int64_t now;
   rel_query_cb rel_query; /* may be NULL when the rule has no relations */
   void *ud;
+  bool *nomem;            /* set to true when evaluation could not allocate (regex match data,
+                             large selections): the outcome is then not to be trusted. May be
+                             NULL. */
 };
 
 tri_t cf__rule_eval(const eval_env_t *env, const rule_t *rule, const cf_resource_t *r,

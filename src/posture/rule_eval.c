@@ -29,6 +29,7 @@ typedef struct sel {
   const cf_node_t **more;
   size_t n;
   bool truncated;
+  bool nomem; /* the overflow block could not be allocated */
 } sel_t;
 
 /* Selection results live on the stack up to 64 values; beyond that in a small heap block. */
@@ -44,7 +45,7 @@ static void sel_add(sel_t *s, const cf_node_t *n) {
   if (!s->more) {
     s->more = malloc(MAX_SELECT * sizeof(*s->more));
     if (!s->more) {
-      s->truncated = true;
+      s->truncated = s->nomem = true;
       return;
     }
   }
@@ -54,6 +55,11 @@ static void sel_add(sel_t *s, const cf_node_t *n) {
 static const cf_node_t *sel_get(const sel_t *s, size_t i) { return i < 64 ? s->v[i] : s->more[i - 64]; }
 
 static void sel_free(sel_t *s) { free(s->more); }
+
+/* Records that evaluation ran out of memory (the scan then fails with CF_ENOMEM). */
+static void eval_nomem(const eval_env_t *env) {
+  if (env->nomem) *env->nomem = true;
+}
 
 /* Walks path steps from node, adding every reached value. Arrays met by a key step are walked
  * into (implicit projection). Unknown nodes stop the walk and are added as they are. */
@@ -89,8 +95,15 @@ static void walk(const rpath_t *p, uint32_t i, const cf_node_t *n, sel_t *out, u
   }
 }
 
+/* Empties a selection (the value slots need no clearing: n says how many are used). */
+static void sel_init(sel_t *s) {
+  s->more = NULL;
+  s->n = 0;
+  s->truncated = s->nomem = false;
+}
+
 static void select_path(const rpath_t *p, const cf_resource_t *r, const cf_node_t *ctx, sel_t *out) {
-  memset(out, 0, sizeof(*out));
+  sel_init(out);
   walk(p, 0, p->from_root ? r->attrs : ctx, out, 0);
 }
 
@@ -186,10 +199,15 @@ static tri_t leaf_value(const eval_env_t *env, const cond_t *c, const cf_node_t 
   case OP_IIN: return in_list(v, c->operand, true) ? TRI_T : TRI_F;
   case OP_REGEX: {
     if (v->type != CF_NODE_STRING) return TRI_F;
-    pcre2_match_data *md = pcre2_match_data_create_from_pattern(c->re, NULL);
-    if (!md) return TRI_F;
+    /* Rules only ask whether a regex matches, so one small match block per thread serves
+     * every pattern (PCRE2 fills what fits); it lives as long as the thread. */
+    static _Thread_local pcre2_match_data *md;
+    if (!md && !(md = pcre2_match_data_create(1, NULL))) {
+      eval_nomem(env);
+      return TRI_F;
+    }
     int rc = pcre2_match(c->re, (PCRE2_SPTR)v->u.s, v->len, 0, 0, md, NULL);
-    pcre2_match_data_free(md);
+    if (rc == PCRE2_ERROR_NOMEMORY) eval_nomem(env);
     return rc >= 0 ? TRI_T : TRI_F;
   }
   case OP_GT: return cf_node_number(v, &x) && x > c->num ? TRI_T : TRI_F;
@@ -336,6 +354,7 @@ static tri_t eval_leaf(const eval_env_t *env, const cond_t *c, const cf_resource
                        const cf_node_t *ctx, eval_out_t *out) {
   sel_t s;
   select_path(&c->path, r, ctx, &s);
+  if (s.nomem) eval_nomem(env);
   tri_t res;
   size_t present = 0, unknown = 0;
   const cf_node_t *first_present = NULL, *first_unknown = NULL;
@@ -460,7 +479,8 @@ static void quant_elems(const cond_t *c, const cf_resource_t *r, const cf_node_t
   sel_t s;
   select_path(&c->path, r, ctx, &s);
   *selected = s.n;
-  memset(out, 0, sizeof(*out));
+  sel_init(out);
+  out->nomem = s.nomem;
   for (size_t i = 0; i < s.n; i++) {
     const cf_node_t *v = sel_get(&s, i);
     if (v->type == CF_NODE_ARRAY) {
@@ -474,7 +494,10 @@ static void quant_elems(const cond_t *c, const cf_resource_t *r, const cf_node_t
 
 tri_t cf__cond_eval(const eval_env_t *env, const cond_t *c, const cf_resource_t *r,
                     const cf_node_t *ctx, eval_out_t *out) {
+  /* Without `out` nobody wants evidence: children are evaluated without it as well, which
+   * keeps formatting off the hot path (most evaluations are false). */
   eval_out_t tmp;
+  eval_out_t *kid = out ? &tmp : NULL;
   switch ((cond_kind)c->kind) {
   case C_LEAF: return eval_leaf(env, c, r, ctx, out);
   case C_ALL: {
@@ -485,14 +508,14 @@ tri_t cf__cond_eval(const eval_env_t *env, const cond_t *c, const cf_resource_t 
     memset(&acc, 0, sizeof acc);
     memset(&neg, 0, sizeof neg);
     for (uint32_t i = 0; i < c->n_kids; i++) {
-      memset(&tmp, 0, sizeof tmp);
-      tri_t t = cf__cond_eval(env, c->kids[i], r, ctx, &tmp);
+      if (kid) memset(&tmp, 0, sizeof tmp);
+      tri_t t = cf__cond_eval(env, c->kids[i], r, ctx, kid);
       if (t == TRI_F) {
         if (out) *out = tmp;
         return TRI_F;
       }
       if (t == TRI_U) res = TRI_U;
-      join_evidence(c->kids[i]->kind == C_NOT ? &neg : &acc, &tmp);
+      if (kid) join_evidence(c->kids[i]->kind == C_NOT ? &neg : &acc, &tmp);
     }
     if (out) {
       if (!acc.evidence[0]) acc = neg;
@@ -506,15 +529,15 @@ tri_t cf__cond_eval(const eval_env_t *env, const cond_t *c, const cf_resource_t 
     eval_out_t unk;
     memset(&unk, 0, sizeof unk);
     for (uint32_t i = 0; i < c->n_kids; i++) {
-      memset(&tmp, 0, sizeof tmp);
-      tri_t t = cf__cond_eval(env, c->kids[i], r, ctx, &tmp);
+      if (kid) memset(&tmp, 0, sizeof tmp);
+      tri_t t = cf__cond_eval(env, c->kids[i], r, ctx, kid);
       if (t == TRI_T) {
         if (out) *out = tmp;
         return TRI_T;
       }
       if (t == TRI_U && res == TRI_F) {
         res = TRI_U;
-        unk = tmp;
+        if (kid) unk = tmp;
       }
     }
     if (out) *out = unk;
@@ -531,6 +554,7 @@ tri_t cf__cond_eval(const eval_env_t *env, const cond_t *c, const cf_resource_t 
     sel_t s;
     size_t selected = 0;
     quant_elems(c, r, ctx, &s, &selected);
+    if (s.nomem) eval_nomem(env);
     /* An absent list on a resource known only in part may hold anything. */
     size_t n_true = 0, n_unknown = selected == 0 && r->incomplete ? 1 : 0;
     eval_out_t first_true, first_false, first_unknown;
@@ -541,10 +565,19 @@ tri_t cf__cond_eval(const eval_env_t *env, const cond_t *c, const cf_resource_t 
     for (size_t i = 0; i < s.n; i++) {
       const cf_node_t *el = sel_get(&s, i);
       tri_t t;
-      memset(&tmp, 0, sizeof tmp);
+      if (kid) memset(&tmp, 0, sizeof tmp);
       if (el->type == CF_NODE_UNKNOWN) t = TRI_U;
       else if (!c->where) t = TRI_T;
-      else t = cf__cond_eval(env, c->where, r, el, &tmp);
+      else t = cf__cond_eval(env, c->where, r, el, kid);
+      if (!kid) {
+        /* Only the outcome matters: stop as soon as it is decided. */
+        if (t == TRI_T) n_true++;
+        else if (t == TRI_U) n_unknown++;
+        else have_false = true;
+        if ((c->kind == C_SOME || c->kind == C_NONE) && t == TRI_T) break;
+        if (c->kind == C_EVERY && t == TRI_F) break;
+        continue;
+      }
       if (!tmp.witness) tmp.witness = el;
       if (t == TRI_T) {
         if (!n_true) first_true = tmp;

@@ -409,12 +409,26 @@ static bool compile_operand(cctx_t *c, cond_t *k, const char *key, const cf_node
   case OP_OLDER_THAN_DAYS: case OP_NEWER_THAN_DAYS:
     return need_number(c, v, key, &k->num);
   case OP_POLICY: return compile_policy(c, k, v);
-  case OP_TYPE:
-    if (v->type != CF_NODE_STRING) {
-      cerr(c, v->pos, "'type' expects a type name (string, bool, int, float, array, object, null)");
+  case OP_TYPE: {
+    /* `type: null` is written naturally, and YAML reads it as a null, not as a name. */
+    static const char *const names[] = {"string", "bool", "int", "float", "number", "array", "object", "null"};
+    const char *name = v->type == CF_NODE_NULL ? "null" : cf_node_str(v);
+    bool known = false;
+    for (size_t i = 0; name && i < CF_ARRAY_LEN(names); i++) known = known || strcmp(names[i], name) == 0;
+    if (!known) {
+      cerr(c, v->pos, "'type' expects a type name (string, bool, int, float, number, array, object, null)");
       return false;
     }
+    if (v->type == CF_NODE_NULL) {
+      cf_node_t *s = cf_node_new_cstr(c->rs->arena, "null", v->pos);
+      if (!s) {
+        nomem(c);
+        return false;
+      }
+      k->operand = s;
+    }
     return true;
+  }
   default: return true;
   }
 }

@@ -21,6 +21,7 @@
  * folders are skipped; a directory already visited (by device and inode) is not entered again.
  */
 #include <dirent.h>
+#include <pthread.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -30,6 +31,8 @@
 
 #include "doc/doc_internal.h"
 #include "rule.h"
+
+#define CF_MAX_THREADS 16
 
 /* ---- string set with three-valued membership (relation facts) ---- */
 
@@ -126,21 +129,45 @@ typedef struct retained {
   bool eval_all; /* partial resources: every rule; otherwise only relational rules */
 } retained_t;
 
+typedef struct type_rules {
+  const char *type;
+  const rule_t **rules;
+  size_t n;
+} type_rules_t;
+
+/* What evaluation writes: the scan has one shard; streamed AWS Config snapshots are
+ * evaluated by worker threads, each with a shard of its own, merged into the scan's after
+ * the file. Everything else a shard reads (rules, options, the file table) is not modified
+ * while workers run. */
+typedef struct shard {
+  struct scan *s;
+  cf_findings_t *findings; /* the report's for the scan's own shard */
+  uint64_t *resources;     /* likewise the report's counter */
+  cf_diags_t *errors;      /* likewise the report's errors */
+  cf_arena_t *keep;        /* retained resources, facts, strings */
+  retained_t *held;
+  size_t n_held, cap_held;
+  sset_t *facts;           /* one per relation slot */
+  type_rules_t *types;     /* rules by resource type (rules_for_type) */
+  size_t n_types, cap_types;
+  uint32_t *finding_file;  /* file of the resource of each finding this shard added */
+  size_t n_ff, cap_ff;
+  eval_env_t env;
+  bool eval_nomem;         /* env.nomem points here */
+} shard_t;
+
 typedef struct scan {
   const cf_ctx_t *ctx;
   const cf_ruleset_t *rs;
   const cf_posture_opts_t *opts;
   cf_report_t *report;
-  cf_arena_t *keep;       /* retained resources, facts, strings */
+  shard_t sh;             /* the scan's own shard */
+  cf_arena_t **arenas;    /* workers' arenas, alive until the end of the scan */
+  size_t n_arenas, cap_arenas;
+  unsigned threads;       /* evaluation threads for streamed snapshots */
   file_entry_t *files;
   size_t n_files, cap_files;
-  retained_t *held;
-  size_t n_held, cap_held;
-  sset_t *facts;          /* one per relation slot */
-  uint32_t *finding_file; /* file of the resource of each finding this scan added */
-  size_t n_ff, cap_ff;
   size_t first_finding;   /* findings before this scan are not ours */
-  eval_env_t env;
   cf_err fatal;
   /* root of the current walk, for the link rule */
   char root_real[PATH_MAX];
@@ -175,14 +202,14 @@ static uint32_t add_file(scan_t *s, const char *path) {
 
 /* ---- findings ---- */
 
-static cf_err emit_finding(scan_t *s, const rule_t *rule, const cf_resource_t *r,
+static cf_err emit_finding(shard_t *sh, const rule_t *rule, const cf_resource_t *r,
                            const eval_out_t *out, bool unknown) {
   cf_finding_t f;
   memset(&f, 0, sizeof f);
   f.rule = &rule->info;
   cf_pos_t pos = out->witness && out->witness->pos.line ? out->witness->pos : r->pos;
-  if (pos.file >= s->n_files) pos = r->pos;
-  f.file = pos.file < s->n_files ? s->files[pos.file].path : NULL;
+  if (pos.file >= sh->s->n_files) pos = r->pos;
+  f.file = pos.file < sh->s->n_files ? sh->s->files[pos.file].path : NULL;
   f.line = pos.line;
   f.column = pos.column;
   f.resource = r->address;
@@ -193,36 +220,38 @@ static cf_err emit_finding(scan_t *s, const rule_t *rule, const cf_resource_t *r
   /* The fingerprint uses the resource's file, so that evidence moving between files of one
    * merged resource does not change it. */
   cf_finding_t fp = f;
-  fp.file = r->pos.file < s->n_files ? s->files[r->pos.file].path : f.file;
+  fp.file = r->pos.file < sh->s->n_files ? sh->s->files[r->pos.file].path : f.file;
   cf_finding_fingerprint(&fp, f.fingerprint);
   if (!f.fingerprint[0]) return CF_ENOMEM;
-  for (const cf_res_suppress_t *sp = r->suppress; sp && !s->opts->no_inline_suppress; sp = sp->next) {
+  for (const cf_res_suppress_t *sp = r->suppress; sp && !sh->s->opts->no_inline_suppress; sp = sp->next) {
     if (strcmp(sp->rule, "*") == 0 || strcasecmp(sp->rule, rule->info.id) == 0) {
       f.suppressed = sp->kind;
       f.suppress_reason = sp->reason;
       break;
     }
   }
-  if (!grow((void **)&s->finding_file, &s->cap_ff, s->n_ff, sizeof(uint32_t))) return CF_ENOMEM;
-  cf_err e = cf_findings_add(s->report->findings, &f);
-  if (!e) s->finding_file[s->n_ff++] = r->pos.file;
+  if (!grow((void **)&sh->finding_file, &sh->cap_ff, sh->n_ff, sizeof(uint32_t))) return CF_ENOMEM;
+  cf_err e = cf_findings_add(sh->findings, &f);
+  if (!e) sh->finding_file[sh->n_ff++] = r->pos.file;
   return e;
 }
 
-static cf_unknown_mode rule_unknown_mode(const scan_t *s, const rule_t *rule) {
-  return rule->unknown >= 0 ? (cf_unknown_mode)rule->unknown : s->opts->unknown;
+static cf_unknown_mode rule_unknown_mode(const shard_t *sh, const rule_t *rule) {
+  return rule->unknown >= 0 ? (cf_unknown_mode)rule->unknown : sh->s->opts->unknown;
 }
 
-static cf_err eval_rule(scan_t *s, const rule_t *rule, const cf_resource_t *r) {
+static cf_err eval_rule(shard_t *sh, const rule_t *rule, const cf_resource_t *r) {
+  /* Most rules do not fire: decide first without gathering evidence, and evaluate again
+   * with evidence only for the few that do (evaluation has no side effects). */
+  tri_t t = cf__rule_eval(&sh->env, rule, r, NULL);
+  if (sh->eval_nomem) return CF_ENOMEM;
+  if (t == TRI_F) return CF_OK;
+  cf_unknown_mode m = rule_unknown_mode(sh, rule);
+  if (t == TRI_U && m == CF_UNKNOWN_PASS) return CF_OK;
   eval_out_t out;
-  tri_t t = cf__rule_eval(&s->env, rule, r, &out);
-  if (t == TRI_T) return emit_finding(s, rule, r, &out, false);
-  if (t == TRI_U) {
-    cf_unknown_mode m = rule_unknown_mode(s, rule);
-    if (m == CF_UNKNOWN_PASS) return CF_OK;
-    return emit_finding(s, rule, r, &out, m == CF_UNKNOWN_REPORT);
-  }
-  return CF_OK;
+  (void)cf__rule_eval(&sh->env, rule, r, &out);
+  if (sh->eval_nomem) return CF_ENOMEM;
+  return emit_finding(sh, rule, r, &out, t == TRI_U && m == CF_UNKNOWN_REPORT);
 }
 
 static bool rule_applies(const rule_t *rule, const cf_resource_t *r) {
@@ -236,8 +265,8 @@ static bool rule_applies(const rule_t *rule, const cf_resource_t *r) {
 
 static tri_t rel_query(const eval_env_t *env, const cond_t *c, const cf_resource_t *r,
                        const cf_node_t *ctx) {
-  scan_t *s = env->ud;
-  const sset_t *facts = &s->facts[c->rel_slot];
+  shard_t *sh = env->ud;
+  const sset_t *facts = &sh->facts[c->rel_slot];
   tri_t res = TRI_F;
   if (c->kind == C_RELATED) {
     /* Our values at path, looked up among the identities of the related type. */
@@ -272,32 +301,33 @@ static tri_t rel_query(const eval_env_t *env, const cond_t *c, const cf_resource
   return res;
 }
 
-static cf_err add_fact_values(scan_t *s, sset_t *set, const cf_node_t *v, tri_t t) {
+static cf_err add_fact_values(shard_t *sh, sset_t *set, const cf_node_t *v, tri_t t) {
   if (!v) return CF_OK;
-  if (v->type == CF_NODE_STRING) return sset_put(set, s->keep, v->u.s, t);
+  if (v->type == CF_NODE_STRING) return sset_put(set, sh->keep, v->u.s, t);
   if (v->type == CF_NODE_ARRAY)
     for (uint32_t i = 0; i < v->len; i++) {
-      cf_err e = add_fact_values(s, set, v->u.items[i], t);
+      cf_err e = add_fact_values(sh, set, v->u.items[i], t);
       if (e) return e;
     }
   return CF_OK;
 }
 
-static cf_err record_facts(scan_t *s, const cf_resource_t *r) {
-  for (size_t i = 0; i < s->rs->n_rels; i++) {
-    const cond_t *c = s->rs->rels[i].c;
+static cf_err record_facts(shard_t *sh, const cf_resource_t *r) {
+  for (size_t i = 0; i < sh->s->rs->n_rels; i++) {
+    const cond_t *c = sh->s->rs->rels[i].c;
     if (strcmp(c->rel_type, r->type) != 0) continue;
     tri_t t = TRI_T;
-    if (c->where) t = cf__cond_eval(&s->env, c->where, r, r->attrs, NULL);
+    if (c->where) t = cf__cond_eval(&sh->env, c->where, r, r->attrs, NULL);
+    if (sh->eval_nomem) return CF_ENOMEM;
     if (t == TRI_F) continue;
     cf_err e = CF_OK;
     if (c->kind == C_RELATED) {
-      for (uint32_t k = 0; !e && k < r->n_ids; k++) e = sset_put(&s->facts[i], s->keep, r->ids[k], t);
+      for (uint32_t k = 0; !e && k < r->n_ids; k++) e = sset_put(&sh->facts[i], sh->keep, r->ids[k], t);
     } else {
       const cf_node_t *v = r->attrs;
       for (uint32_t k = 0; v && k < c->path.n; k++)
         v = c->path.steps[k].kind == STEP_KEY ? cf_node_get(v, c->path.steps[k].key) : NULL;
-      e = add_fact_values(s, &s->facts[i], v, t);
+      e = add_fact_values(sh, &sh->facts[i], v, t);
     }
     if (e) return e;
   }
@@ -306,8 +336,8 @@ static cf_err record_facts(scan_t *s, const cf_resource_t *r) {
 
 /* ---- resources ---- */
 
-static cf_resource_t *copy_resource(scan_t *s, const cf_resource_t *r) {
-  cf_arena_t *a = s->keep;
+static cf_resource_t *copy_resource(shard_t *sh, const cf_resource_t *r) {
+  cf_arena_t *a = sh->keep;
   cf_resource_t *c = cf__arena_alloc(a, sizeof(*c));
   if (!c) return NULL;
   *c = *r;
@@ -332,21 +362,21 @@ static cf_resource_t *copy_resource(scan_t *s, const cf_resource_t *r) {
   return c;
 }
 
-static cf_err hold(scan_t *s, const cf_resource_t *r, bool eval_all) {
-  cf_resource_t *c = copy_resource(s, r);
-  if (!c || !grow((void **)&s->held, &s->cap_held, s->n_held, sizeof(retained_t))) return CF_ENOMEM;
-  s->held[s->n_held].r = c;
-  s->held[s->n_held].eval_all = eval_all;
-  s->n_held++;
+static cf_err hold(shard_t *sh, const cf_resource_t *r, bool eval_all) {
+  cf_resource_t *c = copy_resource(sh, r);
+  if (!c || !grow((void **)&sh->held, &sh->cap_held, sh->n_held, sizeof(retained_t))) return CF_ENOMEM;
+  sh->held[sh->n_held].r = c;
+  sh->held[sh->n_held].eval_all = eval_all;
+  sh->n_held++;
   return CF_OK;
 }
 
-static cf_err note_resource_line(scan_t *s, const cf_resource_t *r) {
-  if (r->pos.file >= s->n_files) return CF_OK;
-  file_entry_t *f = &s->files[r->pos.file];
+static cf_err note_resource_line(shard_t *sh, const cf_resource_t *r) {
+  if (r->pos.file >= sh->s->n_files) return CF_OK;
+  file_entry_t *f = &sh->s->files[r->pos.file];
   if (!f->n_ignores) return CF_OK;
   if (!grow((void **)&f->res_lines, &f->cap_res_lines, f->n_res_lines, sizeof(res_line_t))) return CF_ENOMEM;
-  const char *addr = r->address ? cf__arena_strdup(s->keep, r->address) : "";
+  const char *addr = r->address ? cf__arena_strdup(sh->keep, r->address) : "";
   if (!addr) return CF_ENOMEM;
   f->res_lines[f->n_res_lines].line = r->pos.line;
   f->res_lines[f->n_res_lines].address = addr;
@@ -355,26 +385,54 @@ static cf_err note_resource_line(scan_t *s, const cf_resource_t *r) {
 }
 
 /* Evaluates a complete resource (not partial): rules without relations now, the others later. */
-static cf_err process(scan_t *s, const cf_resource_t *r) {
-  s->report->resources++;
-  cf_err e = note_resource_line(s, r);
-  bool needs_hold = false;
-  for (size_t i = 0; !e && i < s->rs->n_rules; i++) {
-    const rule_t *rule = s->rs->rules[i];
-    if (!rule_applies(rule, r)) continue;
-    if (rule->has_relations) needs_hold = true;
-    else e = eval_rule(s, rule, r);
+/* The rules that target a resource type, found once per type and scan (a scan sees a few
+ * dozen types and evaluates millions of resources). Adapters pass types as string literals,
+ * so the pointer usually matches before any string comparison. */
+static const type_rules_t *rules_for_type(shard_t *sh, const char *type) {
+  for (size_t i = 0; i < sh->n_types; i++)
+    if (sh->types[i].type == type) return &sh->types[i];
+  for (size_t i = 0; i < sh->n_types; i++)
+    if (strcmp(sh->types[i].type, type) == 0) return &sh->types[i];
+  if (!grow((void **)&sh->types, &sh->cap_types, sh->n_types, sizeof(type_rules_t))) return NULL;
+  type_rules_t *t = &sh->types[sh->n_types];
+  t->type = cf__arena_strdup(sh->keep, type);
+  t->rules = cf__arena_alloc(sh->keep, (sh->s->rs->n_rules + 1) * sizeof(const rule_t *));
+  t->n = 0;
+  if (!t->type || !t->rules) return NULL;
+  for (size_t i = 0; i < sh->s->rs->n_rules; i++) {
+    const rule_t *rule = sh->s->rs->rules[i];
+    for (uint32_t k = 0; k < rule->n_types; k++)
+      if (strcmp(rule->types[k], type) == 0) {
+        t->rules[t->n++] = rule;
+        break;
+      }
   }
-  if (!e) e = record_facts(s, r);
-  if (!e && needs_hold) e = hold(s, r, false);
+  sh->n_types++;
+  return t;
+}
+
+static cf_err process(shard_t *sh, const cf_resource_t *r) {
+  (*sh->resources)++;
+  cf_err e = note_resource_line(sh, r);
+  bool needs_hold = false;
+  const type_rules_t *tr = e ? NULL : rules_for_type(sh, r->type);
+  if (!e && !tr) e = CF_ENOMEM;
+  for (size_t i = 0; !e && i < tr->n; i++) {
+    const rule_t *rule = tr->rules[i];
+    if (!(rule->source_mask & (1u << r->source))) continue;
+    if (rule->has_relations) needs_hold = true;
+    else e = eval_rule(sh, rule, r);
+  }
+  if (!e) e = record_facts(sh, r);
+  if (!e && needs_hold) e = hold(sh, r, false);
   return e;
 }
 
 static cf_err on_emit(cf_adapt_ctx_t *ac, cf_resource_t *r) {
-  scan_t *s = ac->emit_ud;
+  shard_t *sh = ac->emit_ud;
   if (!r || !r->type || !r->attrs) return CF_EINVAL;
-  if (r->partial) return hold(s, r, true);
-  return process(s, r);
+  if (r->partial) return hold(sh, r, true);
+  return process(sh, r);
 }
 
 /* Merges held partial resources with the same type and key, then processes them. */
@@ -383,7 +441,13 @@ static int cmp_partial(const void *pa, const void *pb) {
   if (a->eval_all != b->eval_all) return a->eval_all ? -1 : 1;
   int c = strcmp(a->r->type, b->r->type);
   if (c) return c;
-  return strcmp(a->r->merge_key ? a->r->merge_key : "", b->r->merge_key ? b->r->merge_key : "");
+  c = strcmp(a->r->merge_key ? a->r->merge_key : "", b->r->merge_key ? b->r->merge_key : "");
+  if (c) return c;
+  /* Parts of one resource in input order (files are walked in sorted order), so the merged
+   * resource is placed, and fingerprinted, the same way on every run. */
+  if (a->r->pos.file != b->r->pos.file) return a->r->pos.file < b->r->pos.file ? -1 : 1;
+  if (a->r->pos.line != b->r->pos.line) return a->r->pos.line < b->r->pos.line ? -1 : 1;
+  return 0;
 }
 
 static cf_err merge_into(scan_t *s, cf_resource_t *dst, const cf_resource_t *src) {
@@ -396,16 +460,16 @@ static cf_err merge_into(scan_t *s, cf_resource_t *dst, const cf_resource_t *src
     if (have && have->type == CF_NODE_OBJECT && m->value->type == CF_NODE_OBJECT) {
       for (uint32_t k = 0; k < m->value->len; k++) {
         const cf_member_t *mm = &m->value->u.members[k];
-        if (!cf_node_get(have, mm->key) && cf_node_set(s->keep, (cf_node_t *)have, mm->key, mm->value))
+        if (!cf_node_get(have, mm->key) && cf_node_set(s->sh.keep, (cf_node_t *)have, mm->key, mm->value))
           return CF_ENOMEM;
       }
     } else if (!have) {
-      if (cf_node_set(s->keep, dst->attrs, m->key, m->value)) return CF_ENOMEM;
+      if (cf_node_set(s->sh.keep, dst->attrs, m->key, m->value)) return CF_ENOMEM;
     }
   }
   cf_adapt_ctx_t ac;
   memset(&ac, 0, sizeof ac);
-  ac.arena = s->keep;
+  ac.arena = s->sh.keep;
   for (uint32_t i = 0; i < src->n_ids; i++)
     if (cf__res_add_id(&ac, dst, src->ids[i])) return CF_ENOMEM;
   for (const cf_res_suppress_t *sp = src->suppress; sp; sp = sp->next)
@@ -414,17 +478,17 @@ static cf_err merge_into(scan_t *s, cf_resource_t *dst, const cf_resource_t *src
 }
 
 static cf_err finish_partials(scan_t *s) {
-  size_t n = s->n_held;
+  size_t n = s->sh.n_held;
   if (!n) return CF_OK;
-  qsort(s->held, n, sizeof(retained_t), cmp_partial);
+  qsort(s->sh.held, n, sizeof(retained_t), cmp_partial);
   size_t n_partial = 0;
-  while (n_partial < n && s->held[n_partial].eval_all) n_partial++;
+  while (n_partial < n && s->sh.held[n_partial].eval_all) n_partial++;
   /* Take the partials out of the held list; process() may add new held entries. */
   retained_t *parts = malloc(n_partial * sizeof(retained_t) + 1);
   if (!parts) return CF_ENOMEM;
-  memcpy(parts, s->held, n_partial * sizeof(retained_t));
-  memmove(s->held, s->held + n_partial, (n - n_partial) * sizeof(retained_t));
-  s->n_held = n - n_partial;
+  memcpy(parts, s->sh.held, n_partial * sizeof(retained_t));
+  memmove(s->sh.held, s->sh.held + n_partial, (n - n_partial) * sizeof(retained_t));
+  s->sh.n_held = n - n_partial;
   cf_err e = CF_OK;
   for (size_t i = 0; !e && i < n_partial;) {
     cf_resource_t *base = parts[i].r;
@@ -437,7 +501,7 @@ static cf_err finish_partials(scan_t *s) {
     }
     if (!e) {
       base->partial = false;
-      e = process(s, base);
+      e = process(&s->sh, base);
     }
     i = j;
   }
@@ -446,12 +510,12 @@ static cf_err finish_partials(scan_t *s) {
 }
 
 static cf_err finish_held(scan_t *s) {
-  for (size_t h = 0; h < s->n_held; h++) {
-    const cf_resource_t *r = s->held[h].r;
+  for (size_t h = 0; h < s->sh.n_held; h++) {
+    const cf_resource_t *r = s->sh.held[h].r;
     for (size_t i = 0; i < s->rs->n_rules; i++) {
       const rule_t *rule = s->rs->rules[i];
       if (!rule->has_relations || !rule_applies(rule, r)) continue;
-      cf_err e = eval_rule(s, rule, r);
+      cf_err e = eval_rule(&s->sh, rule, r);
       if (e) return e;
     }
   }
@@ -541,10 +605,10 @@ static const char *comment_target(const file_entry_t *f, uint32_t c, bool standa
 
 static void apply_inline(scan_t *s) {
   if (s->opts->no_inline_suppress) return;
-  for (size_t i = 0; i < s->n_ff; i++) {
+  for (size_t i = 0; i < s->sh.n_ff; i++) {
     cf_finding_t *fd = cf_findings_at_mut(s->report->findings, s->first_finding + i);
     if (!fd || fd->suppressed) continue;
-    uint32_t fi = s->finding_file[i];
+    uint32_t fi = s->sh.finding_file[i];
     if (fi >= s->n_files) continue;
     const file_entry_t *f = &s->files[fi];
     for (size_t k = 0; k < f->n_ignores; k++) {
@@ -580,7 +644,7 @@ static cf_err apply_baseline(scan_t *s) {
   if (e) {
     (void)cf_diags_adopt(&s->report->errors, &d);
     cf_diag_cleanup(&d);
-    return CF_EINVAL;
+    return e == CF_ENOMEM ? CF_ENOMEM : CF_EINVAL;
   }
   const cf_node_t *fps = cf_node_get(doc->roots[0], "fingerprints");
   if (!fps || fps->type != CF_NODE_ARRAY) {
@@ -597,9 +661,9 @@ static cf_err apply_baseline(scan_t *s) {
       const cf_node_t *o = fps->u.items[i];
       fp = cf_node_str(cf_node_get(o, "fingerprint"));
     }
-    if (fp) e = sset_put(&set, s->keep, fp, TRI_T);
+    if (fp) e = sset_put(&set, s->sh.keep, fp, TRI_T);
   }
-  for (size_t i = 0; !e && i < s->n_ff; i++) {
+  for (size_t i = 0; !e && i < s->sh.n_ff; i++) {
     cf_finding_t *fd = cf_findings_at_mut(s->report->findings, s->first_finding + i);
     if (fd && !fd->suppressed && sset_get(&set, fd->fingerprint) == TRI_T)
       e = cf_findings_suppress(s->report->findings, s->first_finding + i, CF_SUPPRESS_BASELINE, NULL);
@@ -641,30 +705,349 @@ static void dir_name(const char *path, char *out, size_t n) {
   out[len] = '\0';
 }
 
+static cf_err shard_init(shard_t *sh, scan_t *s, cf_findings_t *findings, uint64_t *resources,
+                         cf_diags_t *errors);
+static void shard_cleanup(shard_t *sh, bool keep_arena);
+
+/* ---- AWS Config snapshots: streamed, evaluated on worker threads ----
+ *
+ * cf__json_split cuts the snapshot into items on the calling thread; items of resource types
+ * no adapter maps are dropped there by their resourceType alone. The others are copied into
+ * batches of about a megabyte that worker threads parse, adapt and evaluate, each into a
+ * shard of its own; the shards are merged into the scan's when the file is done, in a
+ * sorted order, so that the result does not depend on which thread took which batch. A
+ * broken item is reported with its position and skipped. With one thread the items are
+ * handled on the calling thread, in order, with no copies. */
+
+/* Parses and adapts one item; the resources go to the shard behind ac->emit_ud. */
+static cf_err config_item(shard_t *sh, cf_adapt_ctx_t *ac, cf_arena_t *item_arena, const char *text,
+                          size_t len, uint32_t line, uint32_t col) {
+  cf_node_t *item = NULL;
+  cf_pos_t at = {ac->file, line, col};
+  cf_diag_t d;
+  cf_diag_init(&d);
+  cf_err e = cf__json_parse_into(sh->s->ctx, item_arena, text, len, ac->file, ac->path, false, at, &item, &d);
+  if (e) {
+    cf__arena_reset(item_arena);
+    if (e != CF_ENOMEM) (void)cf_diags_adopt(sh->errors, &d);
+    cf_diag_cleanup(&d);
+    return e == CF_ENOMEM ? e : CF_OK;
+  }
+  /* The adapter allocates in the item's arena; the file's arena is put back afterwards. */
+  cf_arena_t *file_arena = ac->arena;
+  ac->arena = item_arena;
+  e = cf__adapt_awsconfig_item(ac, item);
+  ac->arena = file_arena;
+  if (cf__arena_failed(item_arena)) e = CF_ENOMEM; /* see scan_buffer */
+  cf__arena_reset(item_arena);
+  return e == CF_ENOMEM ? e : CF_OK;
+}
+
+typedef struct item_ref {
+  size_t off, len;
+  uint32_t line, col;
+} item_ref_t;
+
+typedef struct batch {
+  char *text;
+  size_t len, cap;
+  item_ref_t *items;
+  size_t n, cap_items;
+} batch_t;
+
+#define BATCH_BYTES (1u << 20)
+#define BATCH_ITEMS 4096u
+
+typedef struct pool {
+  pthread_mutex_t mu;
+  pthread_cond_t cv_work, cv_free;
+  batch_t **work; /* ring of batches to evaluate */
+  size_t w_head, w_count;
+  batch_t **spare; /* batches free for the producer */
+  size_t n_spare, n_batches;
+  bool done, abort;
+} pool_t;
+
+typedef struct worker {
+  pthread_t th;
+  bool started;
+  pool_t *pool;
+  shard_t sh;
+  cf_findings_t *findings;
+  uint64_t resources;
+  cf_diags_t errors;
+  cf_adapt_ctx_t ac;
+  cf_arena_t *item_arena;
+  cf_err err;
+} worker_t;
+
 typedef struct stream_ud {
   scan_t *s;
   cf_adapt_ctx_t *ac;
   cf_arena_t *item_arena;
+  pool_t *pool;   /* NULL: one thread */
+  batch_t *cur;   /* the batch being filled */
 } stream_ud_t;
 
-static cf_err on_config_item(void *ud, cf_node_t *elem, size_t index) {
+static void batch_free(batch_t *b) {
+  if (!b) return;
+  free(b->text);
+  free(b->items);
+  free(b);
+}
+
+static void *worker_main(void *arg) {
+  worker_t *w = arg;
+  pool_t *p = w->pool;
+  for (;;) {
+    pthread_mutex_lock(&p->mu);
+    while (!p->w_count && !p->done && !p->abort) pthread_cond_wait(&p->cv_work, &p->mu);
+    if (!p->w_count || p->abort) {
+      pthread_mutex_unlock(&p->mu);
+      break;
+    }
+    batch_t *b = p->work[p->w_head];
+    p->w_head = (p->w_head + 1) % p->n_batches;
+    p->w_count--;
+    pthread_mutex_unlock(&p->mu);
+    cf_err e = CF_OK;
+    for (size_t i = 0; !e && i < b->n; i++) {
+      const item_ref_t *it = &b->items[i];
+      e = config_item(&w->sh, &w->ac, w->item_arena, b->text + it->off, it->len, it->line, it->col);
+      if (!e && w->sh.eval_nomem) e = CF_ENOMEM;
+    }
+    b->len = b->n = 0;
+    pthread_mutex_lock(&p->mu);
+    p->spare[p->n_spare++] = b;
+    if (e) {
+      w->err = e;
+      p->abort = true;
+      pthread_cond_broadcast(&p->cv_work);
+    }
+    pthread_cond_signal(&p->cv_free);
+    pthread_mutex_unlock(&p->mu);
+    if (e) break;
+  }
+  return NULL;
+}
+
+/* Hands the batch being filled to the workers and takes a spare one (waiting for it). */
+static cf_err submit(stream_ud_t *su) {
+  pool_t *p = su->pool;
+  pthread_mutex_lock(&p->mu);
+  if (su->cur) {
+    if (su->cur->n) {
+      p->work[(p->w_head + p->w_count) % p->n_batches] = su->cur;
+      p->w_count++;
+      pthread_cond_signal(&p->cv_work);
+    } else {
+      p->spare[p->n_spare++] = su->cur;
+    }
+    su->cur = NULL;
+  }
+  while (!p->n_spare && !p->abort) pthread_cond_wait(&p->cv_free, &p->mu);
+  cf_err e = p->abort ? CF_ENOMEM : CF_OK;
+  if (!e) su->cur = p->spare[--p->n_spare];
+  pthread_mutex_unlock(&p->mu);
+  return e;
+}
+
+static cf_err batch_add(stream_ud_t *su, const cf_json_item_t *it) {
+  batch_t *b = su->cur;
+  if (b->len + it->len > b->cap) {
+    size_t cap = b->cap ? b->cap : BATCH_BYTES;
+    while (cap < b->len + it->len) cap *= 2;
+    char *t = realloc(b->text, cap);
+    if (!t) return CF_ENOMEM;
+    b->text = t;
+    b->cap = cap;
+  }
+  if (b->n == b->cap_items) {
+    size_t nc = b->cap_items ? b->cap_items * 2 : 256;
+    item_ref_t *ni = realloc(b->items, nc * sizeof(*ni));
+    if (!ni) return CF_ENOMEM;
+    b->items = ni;
+    b->cap_items = nc;
+  }
+  memcpy(b->text + b->len, it->text, it->len);
+  b->items[b->n++] = (item_ref_t){b->len, it->len, it->line, it->column};
+  b->len += it->len;
+  if (b->len >= BATCH_BYTES || b->n >= BATCH_ITEMS) return submit(su);
+  return CF_OK;
+}
+
+static cf_err on_config_item(void *ud, const cf_json_item_t *it) {
   stream_ud_t *su = ud;
-  (void)index;
-  /* The adapter allocates in the item's arena; the file's arena is put back afterwards so
-   * that scan_buffer frees each arena once. */
-  cf_arena_t *file_arena = su->ac->arena;
-  su->ac->arena = su->item_arena;
-  cf_err e = cf__adapt_awsconfig_item(su->ac, elem);
-  su->ac->arena = file_arena;
-  cf__arena_reset(su->item_arena);
-  if (e == CF_ENOMEM) return e;
-  return su->s->fatal ? su->s->fatal : CF_OK;
+  if (it->probe && !cf__awsconfig_type_supported(it->probe, it->probe_len)) return CF_OK;
+  if (su->pool) return batch_add(su, it);
+  cf_err e = config_item(&su->s->sh, su->ac, su->item_arena, it->text, it->len, it->line, it->column);
+  if (!e && su->s->sh.eval_nomem) e = CF_ENOMEM;
+  return e ? e : su->s->fatal;
+}
+
+static int cmp_finding_pos(const void *pa, const void *pb) {
+  const cf_finding_t *a = *(const cf_finding_t *const *)pa, *b = *(const cf_finding_t *const *)pb;
+  if (a->line != b->line) return a->line < b->line ? -1 : 1;
+  if (a->column != b->column) return a->column < b->column ? -1 : 1;
+  int c = strcmp(a->rule->id, b->rule->id);
+  return c ? c : strcmp(a->fingerprint, b->fingerprint);
+}
+
+static int cmp_diag_pos(const void *pa, const void *pb) {
+  const cf_diag_t *a = *(const cf_diag_t *const *)pa, *b = *(const cf_diag_t *const *)pb;
+  if (a->line != b->line) return a->line < b->line ? -1 : 1;
+  return a->column < b->column ? -1 : a->column > b->column;
+}
+
+static int cmp_held_pos(const void *pa, const void *pb) {
+  const retained_t *a = pa, *b = pb;
+  if (a->r->pos.line != b->r->pos.line) return a->r->pos.line < b->r->pos.line ? -1 : 1;
+  return a->r->pos.column < b->r->pos.column ? -1 : a->r->pos.column > b->r->pos.column;
+}
+
+/* Moves what the workers found into the scan, in an order that does not depend on them. */
+static cf_err merge_workers(scan_t *s, worker_t *ws, unsigned n, uint32_t file) {
+  shard_t *main = &s->sh;
+  size_t n_find = 0, n_err = 0, n_held = 0;
+  for (unsigned i = 0; i < n; i++) {
+    n_find += cf_findings_count(ws[i].findings);
+    n_err += ws[i].errors.len;
+    n_held += ws[i].sh.n_held;
+    s->report->resources += ws[i].resources;
+  }
+  const cf_finding_t **fs = malloc((n_find + 1) * sizeof(*fs));
+  cf_diag_t **ds = malloc((n_err + 1) * sizeof(*ds));
+  cf_err e = fs && ds ? CF_OK : CF_ENOMEM;
+  size_t k = 0, kd = 0;
+  for (unsigned i = 0; !e && i < n; i++) {
+    for (size_t j = 0; j < cf_findings_count(ws[i].findings); j++) fs[k++] = cf_findings_at(ws[i].findings, j);
+    for (size_t j = 0; j < ws[i].errors.len; j++) ds[kd++] = &ws[i].errors.items[j];
+  }
+  if (!e) {
+    qsort(fs, k, sizeof(*fs), cmp_finding_pos);
+    qsort(ds, kd, sizeof(*ds), cmp_diag_pos);
+  }
+  for (size_t j = 0; !e && j < k; j++) {
+    if (!grow((void **)&main->finding_file, &main->cap_ff, main->n_ff, sizeof(uint32_t))) e = CF_ENOMEM;
+    else if (!(e = cf_findings_add(main->findings, fs[j]))) main->finding_file[main->n_ff++] = file;
+  }
+  for (size_t j = 0; !e && j < kd; j++) e = cf_diags_adopt(main->errors, ds[j]);
+  /* Facts and held resources: the held ones stay in their worker's arena, kept to the end. */
+  for (unsigned i = 0; !e && i < n; i++) {
+    for (size_t r = 0; !e && r < s->rs->n_rels; r++) {
+      const sset_t *fs_i = &ws[i].sh.facts[r];
+      for (size_t j = 0; !e && j < fs_i->cap; j++)
+        if (fs_i->keys[j]) e = sset_put(&main->facts[r], main->keep, fs_i->keys[j], (tri_t)fs_i->vals[j]);
+    }
+    for (size_t j = 0; !e && j < ws[i].sh.n_held; j++) {
+      if (!grow((void **)&main->held, &main->cap_held, main->n_held, sizeof(retained_t))) e = CF_ENOMEM;
+      else main->held[main->n_held++] = ws[i].sh.held[j];
+    }
+  }
+  if (!e && n_held) qsort(main->held + (main->n_held - n_held), n_held, sizeof(retained_t), cmp_held_pos);
+  free(fs);
+  free(ds);
+  return e;
+}
+
+/* Streams the items of an AWS Config snapshot or history file from rd. */
+static cf_err stream_config(scan_t *s, cf_adapt_ctx_t *ac, cf_reader_t *rd, cf_diag_t *d) {
+  cf_arena_t *item = cf__arena_new(0);
+  if (!item) return CF_ENOMEM;
+  stream_ud_t su = {s, ac, item, NULL, NULL};
+  unsigned nw = s->threads > 1 ? s->threads : 0;
+  pool_t pool;
+  worker_t *ws = NULL;
+  cf_err e = CF_OK;
+  if (nw) {
+    memset(&pool, 0, sizeof pool);
+    pool.n_batches = nw * 2 + 2;
+    pool.work = calloc(pool.n_batches, sizeof(batch_t *));
+    pool.spare = calloc(pool.n_batches, sizeof(batch_t *));
+    ws = calloc(nw, sizeof(worker_t));
+    if (!pool.work || !pool.spare || !ws) e = CF_ENOMEM;
+    for (size_t i = 0; !e && i < pool.n_batches; i++)
+      if (!(pool.spare[pool.n_spare++] = calloc(1, sizeof(batch_t)))) e = CF_ENOMEM;
+    pthread_mutex_init(&pool.mu, NULL);
+    pthread_cond_init(&pool.cv_work, NULL);
+    pthread_cond_init(&pool.cv_free, NULL);
+    for (unsigned i = 0; !e && i < nw; i++) {
+      worker_t *w = &ws[i];
+      w->pool = &pool;
+      cf_diags_init(&w->errors);
+      w->findings = cf_findings_new();
+      w->item_arena = cf__arena_new(0);
+      if (!w->findings || !w->item_arena || shard_init(&w->sh, s, w->findings, &w->resources, &w->errors)) {
+        e = CF_ENOMEM;
+        break;
+      }
+      w->ac = *ac;
+      w->ac.errors = &w->errors;
+      w->ac.emit_ud = &w->sh;
+      w->started = pthread_create(&w->th, NULL, worker_main, w) == 0;
+      if (!w->started) e = CF_ENOMEM;
+    }
+    su.pool = &pool;
+    if (!e) e = submit(&su);
+  }
+  if (!e) e = cf__json_split(rd, ac->path, "configurationItems", "resourceType", CF_LIMIT_INNER_JSON,
+                             on_config_item, &su, d);
+  if (nw) {
+    if (su.cur && !pool.abort) {
+      cf_err e2 = submit(&su);
+      if (!e) e = e2;
+    }
+    pthread_mutex_lock(&pool.mu);
+    pool.done = true;
+    if (e == CF_ENOMEM) pool.abort = true;
+    pthread_cond_broadcast(&pool.cv_work);
+    pthread_mutex_unlock(&pool.mu);
+    for (unsigned i = 0; i < nw; i++)
+      if (ws && ws[i].started) pthread_join(ws[i].th, NULL);
+    for (unsigned i = 0; ws && i < nw; i++)
+      if (ws[i].err == CF_ENOMEM) e = CF_ENOMEM;
+    if (e != CF_ENOMEM && ws) {
+      cf_err em = merge_workers(s, ws, nw, ac->file);
+      if (em) e = em;
+    }
+    for (unsigned i = 0; ws && i < nw; i++) {
+      worker_t *w = &ws[i];
+      if (w->sh.s) {
+        bool keep = w->sh.n_held > 0;
+        if (keep && grow((void **)&s->arenas, &s->cap_arenas, s->n_arenas, sizeof(cf_arena_t *)))
+          s->arenas[s->n_arenas++] = w->sh.keep;
+        else if (keep)
+          e = CF_ENOMEM, keep = false;
+        shard_cleanup(&w->sh, keep);
+      }
+      cf_findings_free(w->findings);
+      cf_diags_cleanup(&w->errors);
+      cf__arena_free(w->item_arena);
+    }
+    batch_free(su.cur);
+    for (size_t i = 0; i < pool.n_spare; i++) batch_free(pool.spare[i]);
+    for (size_t i = 0; i < pool.w_count; i++) batch_free(pool.work[(pool.w_head + i) % pool.n_batches]);
+    free(pool.work);
+    free(pool.spare);
+    free(ws);
+    pthread_mutex_destroy(&pool.mu);
+    pthread_cond_destroy(&pool.cv_work);
+    pthread_cond_destroy(&pool.cv_free);
+  }
+  cf__arena_free(item);
+  if (e && e != CF_ENOMEM) {
+    (void)cf_diags_adopt(&s->report->errors, d);
+    e = CF_OK;
+  }
+  return e;
 }
 
 /* Scans one input held in buf (len bytes followed by CF_JSON_PADDING zero bytes; buf is
- * NUL-terminated). explicit: named by the user, so an unrecognised input is an error rather
+ * NUL-terminated), or, when config_rd is given, an AWS Config snapshot streamed from it (buf
+ * is then NULL). explicit: named by the user, so an unrecognised input is an error rather
  * than silently skipped. */
-static void scan_buffer(scan_t *s, const char *path, char *buf, size_t len, bool explicit_arg) {
+static void scan_buffer(scan_t *s, const char *path, char *buf, size_t len, bool explicit_arg,
+                        cf_reader_t *config_rd) {
   cf_diag_t d;
   cf_diag_init(&d);
   cf_err e = CF_OK;
@@ -683,34 +1066,37 @@ static void scan_buffer(scan_t *s, const char *path, char *buf, size_t len, bool
   ac.text_len = len;
   ac.errors = &s->report->errors;
   ac.emit = on_emit;
-  ac.emit_ud = s;
+  ac.emit_ud = &s->sh;
   ac.arena = cf__arena_new(0);
   if (!ac.arena) {
     s->fatal = CF_ENOMEM;
     return;
   }
-  if (collect_ignores(&s->files[fi], buf, len)) s->fatal = CF_ENOMEM;
+  if (buf && collect_ignores(&s->files[fi], buf, len)) s->fatal = CF_ENOMEM;
   cf_doc_t *doc = NULL;
   bool scanned = false;
   cf_source_kind kind = CF_SRC_UNKNOWN;
-  if (cf__detect_credreport(buf, len)) {
+  if (config_rd) {
+    ac.source = CF_SRC_AWSCONFIG;
+    e = stream_config(s, &ac, config_rd, &d);
+    kind = CF_SRC_AWSCONFIG;
+    scanned = true;
+  } else if (cf__detect_credreport(buf, len)) {
     ac.source = CF_SRC_AWSCLI;
     e = cf__adapt_credreport(&ac, buf, len);
     kind = CF_SRC_AWSCLI;
     scanned = true;
   } else if (cf__detect_awsconfig_text(buf, len) && buf[strspn(buf, " \t\r\n\xef\xbb\xbf")] == '{') {
-    /* Streamed item by item: snapshots can be larger than memory would like. */
-    cf_arena_t *item = cf__arena_new(0);
-    cf_node_t *top = NULL;
-    stream_ud_t su = {s, &ac, item};
+    /* Streamed item by item, like a file (see scan_file). */
+    cf_reader_t *rd = NULL;
     ac.source = CF_SRC_AWSCONFIG;
-    if (!item) e = CF_ENOMEM;
-    else e = cf__json_stream(s->ctx, buf, len, fi, ac.path, "configurationItems", item, ac.arena, &top, on_config_item, &su, &d);
-    cf__arena_free(item);
-    if (e && e != CF_ENOMEM) {
+    e = cf__reader_open_mem(path, buf, len, len + 1, &rd, &d);
+    if (!e) e = stream_config(s, &ac, rd, &d);
+    else if (e != CF_ENOMEM) {
       (void)cf_diags_adopt(&s->report->errors, &d);
       e = CF_OK;
     }
+    cf__reader_close(rd);
     kind = CF_SRC_AWSCONFIG;
     scanned = true;
   } else {
@@ -753,13 +1139,18 @@ static void scan_buffer(scan_t *s, const char *path, char *buf, size_t len, bool
       case CF_SRC_K8S: e = cf__adapt_k8s(&ac, doc); scanned = true; break;
       case CF_SRC_ARM: e = cf__adapt_arm(&ac, doc); scanned = true; break;
       default:
-        if (explicit_arg)
+        if (explicit_arg && (len == 0 || doc->n_roots == 0))
+          (void)cf_diags_add(&s->report->errors, CF_EUNSUPPORTED, path, 0, 0, "empty input: nothing to scan");
+        else if (explicit_arg)
           (void)cf_diags_add(&s->report->errors, CF_EUNSUPPORTED, path, 0, 0,
                              "not a recognised input (CloudFormation, Terraform plan JSON, AWS Config, aws CLI output, IAM credential report, Kubernetes, ARM)");
         break;
       }
     }
   }
+  /* An adapter that took a failed allocation for a missing value must not make a scan that
+   * silently saw less: any failure in the file's arena ends the scan. */
+  if (cf__arena_failed(ac.arena)) e = CF_ENOMEM;
   if (e == CF_ENOMEM) s->fatal = e;
   else if (e && e != CF_OK) (void)cf_diags_add(&s->report->errors, e, path, 0, 0, "%s", cf_strerror(e));
   if (scanned) s->report->files++;
@@ -770,6 +1161,25 @@ static void scan_buffer(scan_t *s, const char *path, char *buf, size_t len, bool
   cf_diag_cleanup(&d);
 }
 
+/* Whether a regular file is an AWS Config snapshot or history file, from its first bytes
+ * (decompressed). Such files are streamed, never read whole. */
+static bool file_is_config(const char *path, size_t max) {
+  cf_reader_t *rd = NULL;
+  cf_diag_t d;
+  cf_diag_init(&d);
+  char head[4096];
+  size_t got = 0, n = 0;
+  bool yes = false;
+  if (cf__reader_open(path, max, &rd, &d) == CF_OK) {
+    while (n < sizeof head - 1 && cf__reader_read(rd, head + n, sizeof head - 1 - n, &got, &d) == CF_OK && got) n += got;
+    head[n] = '\0';
+    yes = cf__detect_awsconfig_text(head, n) && head[strspn(head, " \t\r\n\xef\xbb\xbf")] == '{';
+  }
+  cf__reader_close(rd);
+  cf_diag_cleanup(&d);
+  return yes;
+}
+
 /* Reads and scans one file (or stream). */
 static void scan_file(scan_t *s, const char *path, bool explicit_arg, FILE *stream) {
   const cf_limits_t *lim = cf__limits(s->ctx);
@@ -777,6 +1187,19 @@ static void scan_file(scan_t *s, const char *path, bool explicit_arg, FILE *stre
   size_t len = 0;
   cf_diag_t d;
   cf_diag_init(&d);
+  if (!stream && file_is_config(path, lim->max_file_size)) {
+    cf_reader_t *rd = NULL;
+    cf_err e = cf__reader_open(path, lim->max_file_size, &rd, &d);
+    if (e) {
+      if (e == CF_ENOMEM) s->fatal = e;
+      (void)cf_diags_adopt(&s->report->errors, &d);
+    } else {
+      scan_buffer(s, path, NULL, 0, explicit_arg, rd);
+    }
+    cf__reader_close(rd);
+    cf_diag_cleanup(&d);
+    return;
+  }
   cf_err e = stream ? cf__read_stream(stream, path, lim->max_file_size, CF_JSON_PADDING, &buf, &len, &d)
                     : cf__read_file(path, lim->max_file_size, CF_JSON_PADDING, &buf, &len, &d);
   if (e) {
@@ -785,7 +1208,7 @@ static void scan_file(scan_t *s, const char *path, bool explicit_arg, FILE *stre
     cf_diag_cleanup(&d);
     return;
   }
-  scan_buffer(s, path, buf, len, explicit_arg);
+  scan_buffer(s, path, buf, len, explicit_arg, NULL);
   free(buf);
 }
 
@@ -862,8 +1285,16 @@ static void walk_dir(scan_t *s, const char *dir, unsigned depth) {
       continue;
     }
     if (S_ISLNK(lst.st_mode)) {
-      /* Followed only when the target stays inside the scan root. */
-      if (stat(p, &st) != 0 || !inside_root(s, p)) {
+      /* Followed only when the target stays inside the scan root. A link that loops on
+       * itself (a -> b -> a) is reported: it is never a legitimate input. Dangling links and
+       * links out of the root are skipped quietly. */
+      if (stat(p, &st) != 0) {
+        if (errno == ELOOP)
+          (void)cf_diags_add(&s->report->errors, CF_EIO, p, 0, 0, "not followed: symbolic link loop");
+        free(p);
+        continue;
+      }
+      if (!inside_root(s, p)) {
         free(p);
         continue;
       }
@@ -899,6 +1330,44 @@ static void free_files(scan_t *s) {
   free(s->files);
 }
 
+/* Prepares a shard; its findings, counters and errors go where the arguments say. */
+static cf_err shard_init(shard_t *sh, scan_t *s, cf_findings_t *findings, uint64_t *resources,
+                         cf_diags_t *errors) {
+  memset(sh, 0, sizeof *sh);
+  sh->s = s;
+  sh->findings = findings;
+  sh->resources = resources;
+  sh->errors = errors;
+  sh->keep = cf__arena_new(0);
+  sh->facts = calloc(s->rs->n_rels + 1, sizeof(sset_t));
+  if (!sh->keep || !sh->facts) {
+    cf__arena_free(sh->keep);
+    free(sh->facts);
+    sh->keep = NULL;
+    sh->facts = NULL;
+    return CF_ENOMEM;
+  }
+  sh->env.ctx = s->ctx;
+  sh->env.now = cf_ctx_now(s->ctx);
+  sh->env.rel_query = rel_query;
+  sh->env.ud = sh;
+  sh->env.nomem = &sh->eval_nomem;
+  return CF_OK;
+}
+
+/* Frees a shard's own storage (not its arena when keep_arena, whose retained resources then
+ * live on in the scan). */
+static void shard_cleanup(shard_t *sh, bool keep_arena) {
+  if (sh->facts)
+    for (size_t i = 0; i < sh->s->rs->n_rels; i++) sset_free(&sh->facts[i]);
+  free(sh->facts);
+  free(sh->types);
+  free(sh->held);
+  free(sh->finding_file);
+  if (!keep_arena) cf__arena_free(sh->keep);
+  memset(sh, 0, sizeof *sh);
+}
+
 static cf_err scan_begin(scan_t *s, const cf_ctx_t *ctx, const cf_ruleset_t *rs,
                          const cf_posture_opts_t *opts, const cf_posture_opts_t *defaults,
                          cf_report_t *report) {
@@ -908,17 +1377,10 @@ static cf_err scan_begin(scan_t *s, const cf_ctx_t *ctx, const cf_ruleset_t *rs,
   s->opts = opts ? opts : defaults;
   s->report = report;
   s->first_finding = cf_findings_count(report->findings);
-  s->keep = cf__arena_new(0);
-  s->facts = calloc(rs->n_rels + 1, sizeof(sset_t));
-  if (!s->keep || !s->facts) {
-    cf__arena_free(s->keep);
-    free(s->facts);
-    return CF_ENOMEM;
-  }
-  s->env.ctx = ctx;
-  s->env.now = cf_ctx_now(ctx);
-  s->env.rel_query = rel_query;
-  s->env.ud = s;
+  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  s->threads = s->opts->threads ? s->opts->threads : (cpus > 0 ? (unsigned)cpus : 1);
+  if (s->threads > CF_MAX_THREADS) s->threads = CF_MAX_THREADS;
+  if (shard_init(&s->sh, s, report->findings, &report->resources, &report->errors)) return CF_ENOMEM;
   for (size_t i = 0; i < rs->n_rules; i++)
     if (cf_report_add_rule(report, &rs->rules[i]->info)) s->fatal = CF_ENOMEM;
   return CF_OK;
@@ -932,13 +1394,11 @@ static cf_err scan_end(scan_t *s) {
     apply_inline(s);
     e = s->fatal ? s->fatal : apply_baseline(s);
   }
-  for (size_t i = 0; i < s->rs->n_rels; i++) sset_free(&s->facts[i]);
-  free(s->facts);
-  free(s->held);
-  free(s->finding_file);
+  shard_cleanup(&s->sh, false);
+  for (size_t i = 0; i < s->n_arenas; i++) cf__arena_free(s->arenas[i]);
+  free(s->arenas);
   free(s->seen);
   free_files(s);
-  cf__arena_free(s->keep);
   return e;
 }
 
@@ -1005,7 +1465,7 @@ cf_err cf_posture_scan_buffer(const cf_ctx_t *ctx, const cf_ruleset_t *rs, const
   scan_t s;
   e = scan_begin(&s, ctx, rs, opts, &defaults, report);
   if (!e) {
-    scan_buffer(&s, name, buf, blen, true);
+    scan_buffer(&s, name, buf, blen, true, NULL);
     e = scan_end(&s);
   }
   free(buf);

@@ -100,6 +100,23 @@ static void test_json_value_types(void **state) {
   cf_doc_free(doc);
 }
 
+static void test_json_long_numbers_keep_their_magnitude(void **state) {
+  (void)state;
+  /* 1 followed by 299 zeros: every digit counts, not only the first hundred or so. */
+  char text[400];
+  size_t k = 0;
+  text[k++] = '[';
+  text[k++] = '1';
+  for (int i = 0; i < 299; i++) text[k++] = '0';
+  text[k++] = ']';
+  text[k] = '\0';
+  cf_doc_t *doc = dt_parse(text, CF_DOC_JSON);
+  const cf_node_t *n = doc->roots[0]->u.items[0];
+  assert_int_equal(CF_NODE_FLOAT, n->type);
+  assert_true(n->u.f > 0.99e299 && n->u.f < 1.01e299);
+  cf_doc_free(doc);
+}
+
 static void test_json_escaped_nul_keeps_length(void **state) {
   (void)state;
   cf_doc_t *doc = dt_parse("[\"a\\u0000b\"]", CF_DOC_JSON);
@@ -230,6 +247,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_json_positions_of_values_and_keys),
       cmocka_unit_test(test_json_value_types),
+      cmocka_unit_test(test_json_long_numbers_keep_their_magnitude),
       cmocka_unit_test(test_json_escaped_nul_keeps_length),
       cmocka_unit_test(test_json_scalar_roots),
       cmocka_unit_test(test_json_byte_order_mark_is_skipped),

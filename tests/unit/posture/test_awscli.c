@@ -344,16 +344,62 @@ static void test_bucket_folders_merge(void **state) {
   tree_free(&t);
 }
 
-/* The same bucket saved twice (two exports of one account) is still one bucket. */
-static void test_same_bucket_twice_counted_once(void **state) {
+/* A resource saved in two exports (Monday's and Tuesday's) is one resource. */
+static void test_repeated_exports_counted_once(void **state) {
   (void)state;
+  static const char *const days[] = {"monday", "tuesday"};
+  static const struct { const char *rel, *text; } files[] = {
+      {"s3/media/get-bucket-acl.json", ACL_PUBLIC},
+      {"ec2/describe-instances.json",
+       "{\"Reservations\": [{\"Instances\": [{\"InstanceId\": \"i-0abc\", \"MetadataOptions\": {\"HttpTokens\": \"optional\", "
+       "\"HttpEndpoint\": \"enabled\", \"HttpPutResponseHopLimit\": 1}}]}]}"},
+      {"ec2/describe-security-groups.json",
+       "{\"SecurityGroups\": [{\"GroupId\": \"sg-0abc\", \"GroupName\": \"web\", \"IpPermissions\": [{\"IpProtocol\": \"tcp\", "
+       "\"FromPort\": 22, \"ToPort\": 22, \"IpRanges\": [{\"CidrIp\": \"0.0.0.0/0\"}]}]}]}"},
+      {"lambda/list-functions.json",
+       "{\"Functions\": [{\"FunctionName\": \"f\", \"FunctionArn\": \"arn:aws:lambda:us-east-1:123456789012:function:f\"}]}"},
+  };
   tree_t t;
   tree_init(&t);
-  tree_add(&t, "monday/media/get-bucket-acl.json", ACL_PUBLIC);
-  tree_add(&t, "tuesday/media/get-bucket-acl.json", ACL_PUBLIC);
-  tu_scan_t *s = tu_scan_path(t.root, NULL, true);
-  assert_int_equal(1, s->report.resources);
-  assert_rule_fires(s, "CF-S3-001", 1);
+  for (size_t d = 0; d < N_OF(days); d++)
+    for (size_t i = 0; i < N_OF(files); i++) {
+      char rel[256];
+      snprintf(rel, sizeof rel, "%s/%s", days[d], files[i].rel);
+      tree_add(&t, rel, files[i].text);
+    }
+  char rules[4096] = "";
+  add_rule(rules, sizeof rules, 1, "aws.s3.bucket", "{path: acl.grants.grantee_uri, exists: true}");
+  add_rule(rules, sizeof rules, 2, "aws.ec2.instance", "{path: metadata_options.http_tokens, equals: optional}");
+  add_rule(rules, sizeof rules, 3, "aws.ec2.security_group", "{some: ingress, where: {path: 'cidrs[*]', internet: true}}");
+  add_rule(rules, sizeof rules, 4, "aws.lambda.function", "{path: name, equals: f}");
+  tu_scan_t *s = tu_scan_path(t.root, rules, false);
+  assert_int_equal(0, s->report.errors.len);
+  assert_int_equal(4, s->report.resources);
+  assert_rule_fires(s, "T-1", 1);
+  assert_rule_fires(s, "T-2", 1);
+  assert_rule_fires(s, "T-3", 1);
+  assert_rule_fires(s, "T-4", 1);
+  tu_scan_free(s);
+  tree_free(&t);
+}
+
+/* Users of two accounts that happen to share a name stay two users. */
+static void test_same_name_two_accounts(void **state) {
+  (void)state;
+  static const char head[] = "user,arn,user_creation_time,password_enabled,password_last_used,mfa_active\n";
+  tree_t t;
+  tree_init(&t);
+  char csv[512];
+  snprintf(csv, sizeof csv, "%sadmin,arn:aws:iam::111111111111:user/admin,2020-01-01T00:00:00+00:00,true,N/A,false\n", head);
+  tree_add(&t, "prod/credential-report.csv", csv);
+  snprintf(csv, sizeof csv, "%sadmin,arn:aws:iam::222222222222:user/admin,2020-01-01T00:00:00+00:00,true,N/A,true\n", head);
+  tree_add(&t, "dev/credential-report.csv", csv);
+  char rules[1024] = "";
+  add_rule(rules, sizeof rules, 1, "aws.iam.user", "{all: [{path: password_enabled, equals: true}, {path: mfa_active, equals: false}]}");
+  tu_scan_t *s = tu_scan_path(t.root, rules, false);
+  assert_int_equal(0, s->report.errors.len);
+  assert_int_equal(2, s->report.resources);
+  assert_rule_fires(s, "T-1", 1);
   tu_scan_free(s);
   tree_free(&t);
 }
@@ -500,7 +546,8 @@ int main(void) {
       cmocka_unit_test(test_recognition),
       cmocka_unit_test(test_unrecognised_explicit_file),
       cmocka_unit_test(test_bucket_folders_merge),
-      cmocka_unit_test(test_same_bucket_twice_counted_once),
+      cmocka_unit_test(test_repeated_exports_counted_once),
+      cmocka_unit_test(test_same_name_two_accounts),
       cmocka_unit_test(test_users_merge_across_sources),
       cmocka_unit_test(test_status_part_alone_is_incomplete),
       cmocka_unit_test(test_bucket_output_needs_folder),

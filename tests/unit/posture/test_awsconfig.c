@@ -205,6 +205,8 @@ static const attr_case_t attr_cases[] = {
     {"snapshot-mixed.json", "1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b", "rotation_enabled", "false"},
     {"snapshot-mixed.json", "1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b", "key_manager", "\"CUSTOMER\""},
     {"snapshot-mixed.json", "1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b", "enabled", "true"},
+    {"snapshot-mixed.json", "1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b", "origin", "\"AWS_KMS\""},
+    {"snapshot-mixed.json", "1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b", "policy", NULL}, /* not recorded */
     /* Elasticsearch's Java SDK capitals; the access policy is JSON text */
     {"snapshot-services.json", "search-legacy", "access_policy.statements",
      "[{\"effect\":\"Allow\",\"actions\":[\"es:*\"],\"resources\":[\"arn:aws:es:eu-west-1:123456789012:domain/search-legacy/*\"],"
@@ -232,7 +234,7 @@ static const attr_case_t attr_cases[] = {
     {"snapshot-services.json", "legacy-web-lc", "user_data", NULL}, /* empty user data */
     {"snapshot-services.json", "public-web", "scheme", "\"internet-facing\""},
     {"snapshot-services.json", "public-web", "type", "\"application\""},
-    {"snapshot-services.json", "public-web", "web_acl_arn", NULL},
+    {"snapshot-services.json", "public-web", "web_acl_arn", NULL}, /* not recorded: incomplete */
     {"snapshot-services.json", "prod", "rest_api_id", "\"a1b2c3d4e5\""},
     {"snapshot-services.json", "prod", "web_acl_arn",
      "\"arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/api-acl/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b\""},
@@ -403,9 +405,12 @@ static const inline_case_t inline_cases[] = {
      "\"relationships\":[{\"resourceType\":\"AWS::ApiGateway::RestApi\",\"resourceId\":\"abc123\",\"relationshipName\":\"Is contained in RestApi\"}],"
      "\"configuration\":{\"stageName\":\"dev\"}}",
      "aws.apigateway.stage", "rest_api_id", "\"abc123\"", 0, false},
-    {"trail in the registry spelling", ENV("AWS::CloudTrail::Trail", "OK")
-     "\"configuration\":{\"TrailName\":\"t\",\"IsLogging\":false,\"EnableLogFileValidation\":true,\"KMSKeyId\":\"alias/trail\"}}",
-     "aws.cloudtrail.trail", "is_logging", "false", 0, false},
+    {"load balancer: WAF is not recorded, so incomplete", ENV("AWS::ElasticLoadBalancingV2::LoadBalancer", "OK")
+     "\"configuration\":{\"loadBalancerName\":\"lb\",\"scheme\":\"internet-facing\",\"type\":\"application\"}}",
+     "aws.elbv2.load_balancer", "scheme", "\"internet-facing\"", 0, true},
+    {"trail: logging status is not recorded", ENV("AWS::CloudTrail::Trail", "OK")
+     "\"configuration\":{\"name\":\"t\",\"isMultiRegionTrail\":false,\"logFileValidationEnabled\":true}}",
+     "aws.cloudtrail.trail", "is_logging", NULL, 0, false},
     {"malformed configuration text", ENV("AWS::EC2::Instance", "OK") "\"configuration\":\"{\\\"instanceId\\\": \"}",
      "aws.ec2.instance", "instance_id", "\"r-1\"", 1, true},
     {"ACL text that is not JSON", ENV("AWS::S3::Bucket", "OK")

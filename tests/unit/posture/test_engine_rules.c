@@ -85,6 +85,7 @@ static const struct {
     {"exists needs a boolean", HEAD "condition: {path: a, exists: 'yes'}\n", 7, 30, "true or false"},
     {"in needs a list", HEAD "condition: {path: a, in: x}\n", 7, 26, "expects a list"},
     {"gt needs a number", HEAD "condition: {path: a, gt: ten}\n", 7, 26, "expects a number"},
+    {"unknown type name", HEAD "condition: {path: a, type: strng}\n", 7, 28, "type name"},
     {"unknown policy question", HEAD "condition: {path: policy, policy: {statment: {effect: Allow}}}\n", 7, 36, "unknown policy question 'statment'"},
     {"unknown statement property", HEAD "condition: {path: policy, policy: {statement: {princpal: public}}}\n", 7, 48, "unknown statement property 'princpal'"},
     {"bad effect", HEAD "condition: {path: policy, policy: {statement: {effect: Maybe}}}\n", 7, 56, "Allow or Deny"},

@@ -116,6 +116,7 @@ static uint32_t line_of(const char *path, const char *needle, int nth) {
   assert_non_null(f);
   static char text[1 << 20];
   size_t n = fread(text, 1, sizeof text - 1, f);
+  assert_true(feof(f)); /* the whole file fitted */
   fclose(f);
   text[n] = '\0';
   const char *p = text;
@@ -577,6 +578,16 @@ static const char *const hostile[] = {
     "\"module\":{\"outputs\":{\"out\":{\"expression\":{\"references\":[\"var.x\",\"module.a.out\"]}}},\"resources\":[{\"address\":"
     "\"aws_s3_bucket_policy.p\",\"mode\":\"managed\",\"type\":\"aws_s3_bucket_policy\",\"name\":\"p\",\"expressions\":{\"bucket\":"
     "{\"references\":[\"var.x\",\"module.a.out\",\"local.b\",\"self.x\"]}}}]}}}}}}",
+    /* blocks that are not lists (found by mutation: an empty object as `logging`) */
+    "{\"format_version\":\"1.0\",\"planned_values\":{\"root_module\":{\"resources\":["
+    "{\"address\":\"aws_s3_bucket.b\",\"mode\":\"managed\",\"type\":\"aws_s3_bucket\",\"name\":\"b\",\"values\":"
+    "{\"logging\":{},\"versioning\":\"x\",\"website\":5,\"grant\":{\"a\":1},\"server_side_encryption_configuration\":{}}},"
+    "{\"address\":\"aws_instance.i\",\"mode\":\"managed\",\"type\":\"aws_instance\",\"name\":\"i\",\"values\":"
+    "{\"metadata_options\":{},\"launch_template\":\"lt\",\"vpc_security_group_ids\":{}}},"
+    "{\"address\":\"aws_security_group.g\",\"mode\":\"managed\",\"type\":\"aws_security_group\",\"name\":\"g\",\"values\":"
+    "{\"ingress\":[1,\"x\",{\"protocol\":{},\"from_port\":\"a\",\"cidr_blocks\":{}}],\"egress\":{}}},"
+    "{\"address\":\"aws_lambda_function.f\",\"mode\":\"managed\",\"type\":\"aws_lambda_function\",\"name\":\"f\",\"values\":"
+    "{\"environment\":[{\"variables\":[1,{}]}]}}]}}}",
     /* a security group rule of no known direction, a policy that is not JSON, a bad container list */
     "{\"format_version\":\"1.0\",\"planned_values\":{\"root_module\":{\"resources\":["
     "{\"address\":\"aws_security_group_rule.r\",\"mode\":\"managed\",\"type\":\"aws_security_group_rule\",\"name\":\"r\","

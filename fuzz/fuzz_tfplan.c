@@ -1,0 +1,8 @@
+/*
+ * fuzz_tfplan.c - libFuzzer target for Terraform plans (terraform show -json) through the public
+ * scan entry point cf_posture_scan_buffer with the shipped rules (see fuzz_scan_target.h).
+ * Going through the public call keeps the target valid while the adapter behind it changes;
+ * the seed corpus (fuzz/corpus/tfplan) and dictionary steer it to this format.
+ */
+#define FUZZ_INPUT_NAME "plan.json"
+#include "fuzz_scan_target.h"
