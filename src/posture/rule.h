@@ -128,6 +128,10 @@ tri_t cf__rule_eval(const eval_env_t *env, const rule_t *rule, const cf_resource
 tri_t cf__cond_eval(const eval_env_t *env, const cond_t *c, const cf_resource_t *r,
                     const cf_node_t *ctx, eval_out_t *out);
 
+/* Frees what evaluation keeps per thread; threads that evaluated rules call it before they
+ * end (the main thread's is freed at exit). */
+void cf__eval_thread_done(void);
+
 /* Policy operator (policy.c). */
 tri_t cf__policy_eval(const policy_q_t *q, const cf_node_t *policy, const cf_node_t **witness);
 /* Whether a CIDR string covers the whole internet (0.0.0.0/0, ::/0, any /0). */

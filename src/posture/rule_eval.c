@@ -56,6 +56,13 @@ static const cf_node_t *sel_get(const sel_t *s, size_t i) { return i < 64 ? s->v
 
 static void sel_free(sel_t *s) { free(s->more); }
 
+static _Thread_local pcre2_match_data *tl_match;
+
+void cf__eval_thread_done(void) {
+  pcre2_match_data_free(tl_match);
+  tl_match = NULL;
+}
+
 /* Records that evaluation ran out of memory (the scan then fails with CF_ENOMEM). */
 static void eval_nomem(const eval_env_t *env) {
   if (env->nomem) *env->nomem = true;
@@ -200,9 +207,9 @@ static tri_t leaf_value(const eval_env_t *env, const cond_t *c, const cf_node_t 
   case OP_REGEX: {
     if (v->type != CF_NODE_STRING) return TRI_F;
     /* Rules only ask whether a regex matches, so one small match block per thread serves
-     * every pattern (PCRE2 fills what fits); it lives as long as the thread. */
-    static _Thread_local pcre2_match_data *md;
-    if (!md && !(md = pcre2_match_data_create(1, NULL))) {
+     * every pattern (PCRE2 fills what fits); threads that end free it (cf__eval_thread_done). */
+    pcre2_match_data *md = tl_match;
+    if (!md && !(md = tl_match = pcre2_match_data_create(1, NULL))) {
       eval_nomem(env);
       return TRI_F;
     }

@@ -828,6 +828,7 @@ static void *worker_main(void *arg) {
     pthread_mutex_unlock(&p->mu);
     if (e) break;
   }
+  cf__eval_thread_done();
   return NULL;
 }
 

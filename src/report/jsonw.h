@@ -4,7 +4,10 @@
  * Why our own: the reports are written once, in order, to a FILE*; a DOM library would hold
  * the whole report in memory for no gain. The writer tracks nesting to place commas and
  * indentation and escapes strings (invalid UTF-8 becomes U+FFFD), so its output is always
- * valid JSON. Errors are sticky: check jw->err (or ferror) once at the end.
+ * valid JSON. Output is gathered in a capped buffer and written in blocks of 64 KiB (a
+ * report of a large snapshot holds hundreds of thousands of findings; one stdio call per
+ * token would cost more than the scan). Errors are sticky: cf__jw_finish, which must be
+ * called once at the end, flushes, frees and returns the first error.
  */
 #ifndef CF_JSONW_H
 #define CF_JSONW_H
@@ -14,11 +17,13 @@
 #include <stdio.h>
 
 #include "cloudfort/error.h"
+#include "core/core.h"
 
 #define JW_MAX_DEPTH 64
 
 typedef struct jsonw {
   FILE *out;
+  cf_buf_t b;
   int depth;
   bool first[JW_MAX_DEPTH];
   bool after_key;
