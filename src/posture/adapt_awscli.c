@@ -578,14 +578,6 @@ static cf_err do_instances(cli_t *c, const cf_node_t *root) {
   return CF_OK;
 }
 
-static const char *protocol_name(const char *p) {
-  if (strcmp(p, "6") == 0) return "tcp";
-  if (strcmp(p, "17") == 0) return "udp";
-  if (strcmp(p, "1") == 0) return "icmp";
-  if (strcmp(p, "58") == 0) return "icmpv6";
-  return p;
-}
-
 /* One IpPermissions entry as a canonical firewall rule. */
 static cf_node_t *sg_rule(cli_t *c, const cf_node_t *p) {
   cf_node_t *o = cf__n_obj(c->ac, P(p));
@@ -594,13 +586,9 @@ static cf_node_t *sg_rule(cli_t *c, const cf_node_t *p) {
     return NULL;
   }
   const cf_node_t *proto = get(p, "IpProtocol");
-  const char *ps = cf_node_str(proto);
-  if (ps) {
-    const char *canon = protocol_name(ps);
-    char low[32];
-    size_t i = 0;
-    for (; canon[i] && i < sizeof low - 1; i++) low[i] = (char)((canon[i] >= 'A' && canon[i] <= 'Z') ? canon[i] + 32 : canon[i]);
-    low[i] = '\0';
+  char pbuf[32];
+  const char *low = cf__fw_protocol(proto, pbuf, sizeof pbuf);
+  if (low) {
     put(c, o, "protocol", cf__n_str(c->ac, low, P(proto)));
     if (strcmp(low, "-1") == 0) {
       put(c, o, "from_port", cf__n_int(c->ac, 0, P(proto)));

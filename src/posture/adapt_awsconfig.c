@@ -521,18 +521,6 @@ static void map_launch_configuration(cfg_t *x) {
   set_strlist(x, "security_groups", conf(x, "securityGroups"), NULL);
 }
 
-/* IpProtocol as the canonical name: numbers 6/17/1/58 become tcp/udp/icmp/icmpv6. */
-static const char *protocol_name(const char *p, char *buf, size_t n) {
-  static const struct { const char *num, *name; } m[] = {
-      {"6", "tcp"}, {"17", "udp"}, {"1", "icmp"}, {"58", "icmpv6"}, {"all", "-1"}};
-  for (size_t i = 0; i < CF_ARRAY_LEN(m); i++)
-    if (strcasecmp(m[i].num, p) == 0) return m[i].name;
-  size_t i = 0;
-  for (; p[i] && i + 1 < n; i++) buf[i] = (char)((p[i] >= 'A' && p[i] <= 'Z') ? p[i] + 32 : p[i]);
-  buf[i] = '\0';
-  return buf;
-}
-
 /* Pushes each `field` of the objects in list (or each plain string) to obj[key]. */
 static cf_err push_field(cfg_t *x, cf_node_t *obj, const char *key, const cf_node_t *list, const char *field,
                          const cf_node_t **desc, unsigned *entries) {
@@ -561,14 +549,8 @@ static cf_node_t *sg_rule(cfg_t *x, const cf_node_t *p) {
   char buf[32];
   double num;
   bool all = false;
-  if (proto && proto->type == CF_NODE_STRING) {
-    const char *name = protocol_name(proto->u.s, buf, sizeof buf);
-    all = strcmp(name, "-1") == 0;
-    if (put_str(x, o, "protocol", name, proto->pos)) return NULL;
-  } else if (proto && cf_node_number(proto, &num)) {
-    snprintf(buf, sizeof buf, "%lld", (long long)num);
-    char b2[32];
-    const char *name = protocol_name(buf, b2, sizeof b2);
+  const char *name = cf__fw_protocol(proto, buf, sizeof buf);
+  if (name) {
     all = strcmp(name, "-1") == 0;
     if (put_str(x, o, "protocol", name, proto->pos)) return NULL;
   }

@@ -456,20 +456,10 @@ static cf_node_t *sg_rule(cfn_t *c, const cf_node_t *it) {
   if (!o) return NULL;
   cf_arena_t *a = ac->arena;
   const cf_node_t *proto = cf_node_get(it, "IpProtocol");
-  const char *ps = cf_node_str(proto);
+  char pbuf[32];
   double num;
-  char pbuf[16];
-  if (proto && !ps && cf_node_number(proto, &num)) {
-    snprintf(pbuf, sizeof pbuf, "%g", num);
-    ps = pbuf;
-  }
-  if (ps) {
-    const char *canon = strcmp(ps, "6") == 0 ? "tcp" : strcmp(ps, "17") == 0 ? "udp" : strcmp(ps, "1") == 0 ? "icmp"
-                        : strcmp(ps, "58") == 0 ? "icmpv6" : strcasecmp(ps, "all") == 0 ? "-1" : ps;
-    char low[32];
-    size_t i = 0;
-    for (; canon[i] && i < sizeof low - 1; i++) low[i] = (char)((canon[i] >= 'A' && canon[i] <= 'Z') ? canon[i] + 32 : canon[i]);
-    low[i] = '\0';
+  const char *low = cf__fw_protocol(proto, pbuf, sizeof pbuf);
+  if (low) {
     if (cf_node_set(a, o, "protocol", cf__n_str(ac, low, proto->pos))) return NULL;
     if (strcmp(low, "-1") == 0) {
       if (cf_node_set(a, o, "from_port", cf__n_int(ac, 0, proto->pos)) || cf_node_set(a, o, "to_port", cf__n_int(ac, 65535, proto->pos)))

@@ -1193,21 +1193,10 @@ static cf_node_t *sg_rule(tf_t *t, const cf_node_t *it, const tfres_t *src, cons
   if (!o) return NULL;
   const cf_node_t *proto = get(it, "protocol");
   if (!proto) proto = get(it, "ip_protocol");
-  const char *ps = cf_node_str(proto);
   char pbuf[32];
-  double num;
-  if (proto && !ps && cf_node_number(proto, &num)) {
-    snprintf(pbuf, sizeof pbuf, "%g", num);
-    ps = pbuf;
-  }
   bool all = false;
-  if (ps) {
-    const char *canon = strcmp(ps, "6") == 0 ? "tcp" : strcmp(ps, "17") == 0 ? "udp" : strcmp(ps, "1") == 0 ? "icmp"
-                        : strcmp(ps, "58") == 0 ? "icmpv6" : strcasecmp(ps, "all") == 0 ? "-1" : ps;
-    char low[32];
-    size_t i = 0;
-    for (; canon[i] && i < sizeof low - 1; i++) low[i] = (char)((canon[i] >= 'A' && canon[i] <= 'Z') ? canon[i] + 32 : canon[i]);
-    low[i] = '\0';
+  const char *low = cf__fw_protocol(proto, pbuf, sizeof pbuf);
+  if (low) {
     all = strcmp(low, "-1") == 0;
     oset(t, o, "protocol", cf__n_str(t->ac, low, proto->pos));
     if (all) {

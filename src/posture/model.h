@@ -135,6 +135,12 @@ cf_node_t *cf__policy_normalize(cf_adapt_ctx_t *ac, const cf_node_t *n);
  */
 cf_node_t *cf__parse_inner_json(cf_adapt_ctx_t *ac, const char *text, size_t len, cf_pos_t pos);
 
+/* The canonical protocol of a firewall rule from a source's value: "tcp", "udp", "icmp",
+ * "icmpv6", or "-1" for every protocol (written "-1", -1 or "all"); IANA numbers 6, 17, 1
+ * and 58 as strings or numbers are named; other names are lower-cased into buf. Returns NULL
+ * when proto is neither a string nor a number. */
+const char *cf__fw_protocol(const cf_node_t *proto, char *buf, size_t n);
+
 /* Decodes %XX escapes (and '+' as space when plus_space) into an arena string. */
 char *cf__url_decode(cf_arena_t *a, const char *s, size_t n, bool plus_space);
 

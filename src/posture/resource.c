@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "doc/doc_internal.h"
 #include "model.h"
@@ -166,4 +167,24 @@ char *cf__url_decode(cf_arena_t *a, const char *s, size_t n, bool plus_space) {
   }
   out[k] = '\0';
   return out;
+}
+
+const char *cf__fw_protocol(const cf_node_t *proto, char *buf, size_t n) {
+  static const struct {
+    const char *in, *name;
+  } m[] = {{"6", "tcp"}, {"17", "udp"}, {"1", "icmp"}, {"58", "icmpv6"}, {"all", "-1"}, {"-1", "-1"}};
+  char num[32];
+  const char *p = cf_node_str(proto);
+  double d;
+  if (!p && cf_node_number(proto, &d)) {
+    snprintf(num, sizeof num, "%lld", (long long)d);
+    p = num;
+  }
+  if (!p || n == 0) return NULL;
+  for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
+    if (strcasecmp(m[i].in, p) == 0) return m[i].name;
+  size_t i = 0;
+  for (; p[i] && i + 1 < n; i++) buf[i] = (char)((p[i] >= 'A' && p[i] <= 'Z') ? p[i] + 32 : p[i]);
+  buf[i] = '\0';
+  return buf;
 }

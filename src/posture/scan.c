@@ -603,26 +603,106 @@ static const char *comment_target(const file_entry_t *f, uint32_t c, bool standa
   return best ? best->address : NULL;
 }
 
+/* The inline-suppression index of one file: its comments with their targets resolved once,
+ * sorted by target and by line, so that each finding looks up the comments that may apply to
+ * it by binary search. Without it a file of thousands of resources, each under a comment, took
+ * time cubic in its size. Within equal keys the order is the comments' own, because the first
+ * matching comment in the file wins. */
+typedef struct ign_ref {
+  const char *target; /* the resource the comment belongs to, or NULL */
+  uint32_t line;
+  size_t k;           /* index in the file's comments */
+} ign_ref_t;
+
+typedef struct ign_index {
+  ign_ref_t *by_target, *by_line;
+  size_t n;
+} ign_index_t;
+
+static int cmp_by_target(const void *pa, const void *pb) {
+  const ign_ref_t *a = pa, *b = pb;
+  int c = (a->target == NULL) - (b->target == NULL);
+  if (!c && a->target) c = strcmp(a->target, b->target);
+  return c ? c : (a->k > b->k) - (a->k < b->k);
+}
+
+static int cmp_by_line(const void *pa, const void *pb) {
+  const ign_ref_t *a = pa, *b = pb;
+  if (a->line != b->line) return a->line < b->line ? -1 : 1;
+  return (a->k > b->k) - (a->k < b->k);
+}
+
+static cf_err ign_index_build(const file_entry_t *f, ign_index_t *ix) {
+  ix->n = f->n_ignores;
+  ix->by_target = malloc(ix->n * sizeof(ign_ref_t));
+  ix->by_line = malloc(ix->n * sizeof(ign_ref_t));
+  if (!ix->by_target || !ix->by_line) return CF_ENOMEM;
+  for (size_t k = 0; k < ix->n; k++) {
+    const ignore_comment_t *ic = &f->ignores[k];
+    ix->by_target[k] = (ign_ref_t){comment_target(f, ic->line, ic->standalone), ic->line, k};
+  }
+  memcpy(ix->by_line, ix->by_target, ix->n * sizeof(ign_ref_t));
+  qsort(ix->by_target, ix->n, sizeof(ign_ref_t), cmp_by_target);
+  qsort(ix->by_line, ix->n, sizeof(ign_ref_t), cmp_by_line);
+  return CF_OK;
+}
+
+/* The first comment (lowest index) among refs[lo..] whose key equals the probe's and whose
+ * ids name the rule; refs is sorted with cmp, and probe has k 0 so that it sorts first. */
+static size_t ign_first(const ign_ref_t *refs, size_t n, const ign_ref_t *probe,
+                        int (*cmp)(const void *, const void *), const file_entry_t *f, const char *id) {
+  size_t lo = 0, hi = n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (cmp(&refs[mid], probe) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  for (; lo < n; lo++) {
+    ign_ref_t key = refs[lo];
+    key.k = 0;
+    if (cmp(&key, probe) != 0) break;
+    if (ids_match(f->ignores[refs[lo].k].rules, id)) return refs[lo].k;
+  }
+  return SIZE_MAX;
+}
+
 static void apply_inline(scan_t *s) {
   if (s->opts->no_inline_suppress) return;
-  for (size_t i = 0; i < s->sh.n_ff; i++) {
+  ign_index_t *idx = NULL;
+  for (size_t i = 0; i < s->sh.n_ff && !s->fatal; i++) {
     cf_finding_t *fd = cf_findings_at_mut(s->report->findings, s->first_finding + i);
     if (!fd || fd->suppressed) continue;
     uint32_t fi = s->sh.finding_file[i];
     if (fi >= s->n_files) continue;
     const file_entry_t *f = &s->files[fi];
-    for (size_t k = 0; k < f->n_ignores; k++) {
-      const ignore_comment_t *ic = &f->ignores[k];
-      if (!ids_match(ic->rules, fd->rule->id)) continue;
-      const char *target = comment_target(f, ic->line, ic->standalone);
-      bool same_line = fd->line == ic->line && fd->file && strcmp(fd->file, f->path) == 0;
-      if (same_line || (target && fd->resource && strcmp(target, fd->resource) == 0)) {
-        if (cf_findings_suppress(s->report->findings, s->first_finding + i, CF_SUPPRESS_INLINE, ic->reason))
-          s->fatal = CF_ENOMEM;
-        break;
-      }
+    if (!f->n_ignores) continue;
+    if (!idx && !(idx = calloc(s->n_files, sizeof *idx))) {
+      s->fatal = CF_ENOMEM;
+      break;
     }
+    if (!idx[fi].n && ign_index_build(f, &idx[fi])) {
+      s->fatal = CF_ENOMEM;
+      break;
+    }
+    size_t best = SIZE_MAX;
+    if (fd->file && strcmp(fd->file, f->path) == 0) {
+      ign_ref_t probe = {NULL, fd->line, 0};
+      best = ign_first(idx[fi].by_line, idx[fi].n, &probe, cmp_by_line, f, fd->rule->id);
+    }
+    if (fd->resource) {
+      ign_ref_t probe = {fd->resource, 0, 0};
+      size_t k = ign_first(idx[fi].by_target, idx[fi].n, &probe, cmp_by_target, f, fd->rule->id);
+      if (k < best) best = k;
+    }
+    if (best != SIZE_MAX &&
+        cf_findings_suppress(s->report->findings, s->first_finding + i, CF_SUPPRESS_INLINE, f->ignores[best].reason))
+      s->fatal = CF_ENOMEM;
   }
+  for (size_t i = 0; idx && i < s->n_files; i++) {
+    free(idx[i].by_target);
+    free(idx[i].by_line);
+  }
+  free(idx);
 }
 
 /* ---- baseline ---- */

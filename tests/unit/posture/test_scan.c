@@ -680,6 +680,30 @@ static size_t gzip_of(const char *text, uint8_t *out, size_t cap) {
   return n;
 }
 
+static void test_many_commented_resources_stay_fast(void **state) {
+  (void)state;
+  /* Thousands of resources, each under a comment that applies to every rule: matching
+   * comments to findings must not take time cubic in the file. */
+  enum { N = 3000 };
+  size_t cap = (size_t)N * 128 + 64, k = 0;
+  char *text = malloc(cap);
+  k += (size_t)snprintf(text + k, cap - k, "Resources:\n");
+  for (int i = 0; i < N; i++)
+    k += (size_t)snprintf(text + k, cap - k,
+                          "  # cloudfort:ignore CF-NONE-%d,* generated\n  B%d:\n    Type: AWS::S3::Bucket\n"
+                          "    Properties: {AccessControl: PublicRead}\n",
+                          i, i);
+  clock_t t0 = clock();
+  scan_t s;
+  scan_text(&s, "many.yaml", text, NULL);
+  assert_true((double)(clock() - t0) / CLOCKS_PER_SEC < 3.0);
+  assert_int_equal(N, count_all(&s, "CF-T-001"));
+  assert_suppressed(&s, "CF-T-001", N);
+  assert_suppressed(&s, "CF-T-002", N);
+  scan_free(&s);
+  free(text);
+}
+
 static void test_gzip_input(void **state) {
   (void)state;
   uint8_t gz[1024];
@@ -733,6 +757,7 @@ int main(void) {
       cmocka_unit_test(test_rule_sets_its_own_unknown_mode),
       cmocka_unit_test(test_incomplete_resource_from_cloudformation),
       cmocka_unit_test(test_many_ignore_tags_on_one_line_stay_linear),
+      cmocka_unit_test(test_many_commented_resources_stay_fast),
       cmocka_unit_test(test_gzip_input),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
