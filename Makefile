@@ -220,7 +220,9 @@ install: all
 	ln -sf libcloudfort.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libcloudfort.so.$(SOVERSION)
 	ln -sf libcloudfort.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libcloudfort.so
 	install -m 644 include/cloudfort/*.h $(DESTDIR)$(INCLUDEDIR)/cloudfort/
-	install -m 644 $(PCFILE) $(DESTDIR)$(LIBDIR)/pkgconfig/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+	    -e 's|@VERSION@|$(VERSION)|' cloudfort.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/cloudfort.pc
+	chmod 644 $(DESTDIR)$(LIBDIR)/pkgconfig/cloudfort.pc
 	install -m 644 docs/cloudfort.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 contrib/cloudfort.bash-completion $(DESTDIR)$(DATADIR)/bash-completion/completions/cloudfort
 	cp -r rules $(DESTDIR)$(DATADIR)/cloudfort/
