@@ -7,8 +7,11 @@ cd "$(dirname "$0")/.." || exit 2
 status=0
 for case in examples/incidents/*/; do
   name=$(basename "$case")
-  printf '\n\033[1m#### %s\033[0m  (%s)\n' "$name" "$case"
-  [ -n "${NO_COLOR:-}" ] && printf '\n#### %s  (%s)\n' "$name" "$case"
+  if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then
+    printf '\n\033[1m#### %s\033[0m  (%s)\n' "$name" "$case"
+  else
+    printf '\n#### %s  (%s)\n' "$name" "$case"
+  fi
   head -n 3 "$case/README.md" | tail -n 1 | cut -c1-200
   "$bin" scan "$case"
   rc=$?
