@@ -81,7 +81,10 @@ bool cli_out_open(cli_out_t *o, const char *path) {
     cli_error("out of memory");
     goto fail;
   }
-  snprintf(o->tmp, n, "%s.tmp.XXXXXX", path);
+  /* mkstemp's template: six X characters after the prefix, replaced by a unique suffix. */
+  int k = snprintf(o->tmp, n, "%s.tmp.", path);
+  memset(o->tmp + k, 'X', 6);
+  o->tmp[k + 6] = '\0';
   int fd = mkstemp(o->tmp);
   if (fd < 0) {
     cli_error("cannot write %s: %s", path, strerror(errno));
