@@ -560,8 +560,13 @@ static cf_node_t *sg_rule(cfg_t *x, const cf_node_t *p) {
       return NULL;
   } else {
     const cf_node_t *fp = get(p, "fromPort"), *tp = get(p, "toPort");
-    if (fp && cf_node_number(fp, &num) && put(x, o, "from_port", cf__n_int(ac, (int64_t)num, fp->pos))) return NULL;
-    if (tp && cf_node_number(tp, &num) && put(x, o, "to_port", cf__n_int(ac, (int64_t)num, tp->pos))) return NULL;
+    /* Ports out of int64's range are no ports (converting them would be undefined). */
+    if (fp && cf_node_number(fp, &num) && num > -9.0e18 && num < 9.0e18 &&
+        put(x, o, "from_port", cf__n_int(ac, (int64_t)num, fp->pos)))
+      return NULL;
+    if (tp && cf_node_number(tp, &num) && num > -9.0e18 && num < 9.0e18 &&
+        put(x, o, "to_port", cf__n_int(ac, (int64_t)num, tp->pos)))
+      return NULL;
   }
   const cf_node_t *desc = NULL;
   unsigned entries = 0;

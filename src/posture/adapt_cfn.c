@@ -289,11 +289,20 @@ static void copy_bool(res_ctx_t *x, const char *from, const char *to) {
   else if (v->type == CF_NODE_UNKNOWN) set(x, to, (cf_node_t *)v);
 }
 
+/* A number as an integer when it fits: converting a double outside int64's range (a port of
+ * 1e80 in a hostile template) is undefined behaviour. */
+static bool int_of(double d, int64_t *out) {
+  if (!(d > -9.0e18 && d < 9.0e18)) return false;
+  *out = (int64_t)d;
+  return true;
+}
+
 static void copy_int(res_ctx_t *x, const char *from, const char *to) {
   const cf_node_t *v = prop(x, from);
   double d;
+  int64_t i;
   if (!v) return;
-  if (cf_node_number(v, &d)) set(x, to, cf__n_int(x->c->ac, (int64_t)d, v->pos));
+  if (cf_node_number(v, &d) && int_of(d, &i)) set(x, to, cf__n_int(x->c->ac, i, v->pos));
   else if (v->type == CF_NODE_UNKNOWN) set(x, to, (cf_node_t *)v);
 }
 
@@ -473,8 +482,9 @@ static cf_node_t *sg_rule(cfn_t *c, const cf_node_t *it) {
     for (int i = 0; i < 2; i++) {
       const cf_node_t *v = cf_node_get(it, ports[i][0]);
       if (!v) continue;
-      if (cf_node_number(v, &num)) {
-        if (cf_node_set(a, o, ports[i][1], cf__n_int(ac, (int64_t)num, v->pos))) return NULL;
+      int64_t port;
+      if (cf_node_number(v, &num) && int_of(num, &port)) {
+        if (cf_node_set(a, o, ports[i][1], cf__n_int(ac, port, v->pos))) return NULL;
       } else if (cf_node_set(a, o, ports[i][1], cf__n_unknown(ac, v->pos))) {
         return NULL;
       }

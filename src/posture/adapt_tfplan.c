@@ -881,7 +881,8 @@ static cf_node_t *as_int(tf_t *t, const cf_node_t *v) {
   double d;
   if (!v) return NULL;
   if (v->type == CF_NODE_INT || v->type == CF_NODE_UNKNOWN) return (cf_node_t *)v;
-  if (!cf_node_number(v, &d)) return NULL;
+  /* Out of int64's range the conversion would be undefined: not an integer then. */
+  if (!cf_node_number(v, &d) || !(d > -9.0e18 && d < 9.0e18)) return NULL;
   cf_node_t *n = cf__n_int(t->ac, (int64_t)d, v->pos);
   if (!n) t->oom = true;
   return n;

@@ -177,7 +177,9 @@ const char *cf__fw_protocol(const cf_node_t *proto, char *buf, size_t n) {
   const char *p = cf_node_str(proto);
   double d;
   if (!p && cf_node_number(proto, &d)) {
-    snprintf(num, sizeof num, "%lld", (long long)d);
+    /* Converting a number outside long long's range (.inf, 1e300) would be undefined. */
+    if (d > -9.0e18 && d < 9.0e18) snprintf(num, sizeof num, "%lld", (long long)d);
+    else snprintf(num, sizeof num, "%g", d);
     p = num;
   }
   if (!p || n == 0) return NULL;

@@ -704,6 +704,62 @@ static void test_many_commented_resources_stay_fast(void **state) {
   free(text);
 }
 
+static void test_numbers_out_of_integer_range(void **state) {
+  (void)state;
+  /* Found by fuzz_cfn (corpus: crash-sg-port-out-of-range.yaml): a port of 4e83 was converted
+   * to an integer, which is undefined behaviour. Such a number is no port at all: the rule
+   * cannot tell, so its outcome is unknown. */
+  const char *rule = "id: CF-T-010\ntitle: SSH open\nseverity: high\nthreats: [3]\nresource: aws.ec2.security_group\n"
+                     "remediation: r\ncondition: {some: ingress, where: {path: '.', port_includes: 22}}\n";
+  const char *text = "Resources:\n  Sg:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n"
+                     "      SecurityGroupIngress:\n"
+                     "        - {IpProtocol: tcp, FromPort: 1e300, ToPort: -1e300, CidrIp: 0.0.0.0/0}\n"
+                     "        - {IpProtocol: tcp, FromPort: .inf, ToPort: '99999999999999999999', CidrIp: 0.0.0.0/0}\n"
+                     /* fuzz_cfn again (crash-protocol-infinity.yaml): a protocol number of .inf */
+                     "        - {IpProtocol: .inf, FromPort: 80, ToPort: 80, CidrIp: 0.0.0.0/0}\n"
+                     "        - {IpProtocol: -1e300, CidrIp: 0.0.0.0/0}\n";
+  for (int mode = 0; mode < 2; mode++) {
+    cf_posture_opts_t opts;
+    memset(&opts, 0, sizeof opts);
+    opts.unknown = mode ? CF_UNKNOWN_FAIL : CF_UNKNOWN_PASS;
+    scan_t s;
+    scan_setup(&s);
+    assert_int_equal(CF_OK, cf_ruleset_load_text(s.rs, "r.yaml", rule, strlen(rule), NULL));
+    assert_int_equal(CF_OK, cf_posture_scan_buffer(s.ctx, s.rs, "t.yaml", text, strlen(text), &opts, &s.report));
+    assert_int_equal(1, s.report.resources);
+    assert_int_equal(0, s.report.errors.len);
+    assert_fires(&s, "CF-T-010", mode ? 1 : 0);
+    scan_free(&s);
+  }
+}
+
+static void test_numbers_out_of_integer_range_in_plans_and_snapshots(void **state) {
+  (void)state;
+  /* The same conversion in the Terraform plan and AWS Config adapters (undefined behaviour that
+   * the sanitizer build stops on). */
+  static const struct {
+    const char *name, *text;
+  } inputs[] = {
+      {"plan.json",
+       "{\"format_version\": \"1.1\", \"planned_values\": {\"root_module\": {\"resources\": [{\"address\": "
+       "\"aws_security_group.w\", \"mode\": \"managed\", \"type\": \"aws_security_group\", \"name\": \"w\", "
+       "\"values\": {\"name\": \"w\", \"ingress\": [{\"from_port\": 1e300, \"to_port\": \"1e300\", \"protocol\": "
+       "\"tcp\", \"cidr_blocks\": [\"0.0.0.0/0\"]}]}}]}}}"},
+      {"snapshot.json",
+       "{\"fileVersion\": \"1.0\", \"configurationItems\": [{\"configurationItemStatus\": \"OK\", \"resourceType\": "
+       "\"AWS::EC2::SecurityGroup\", \"resourceId\": \"sg-1\", \"configurationItemCaptureTime\": \"2024-01-01T00:00:00Z\", "
+       "\"configuration\": {\"groupId\": \"sg-1\", \"ipPermissions\": [{\"ipProtocol\": \"tcp\", \"fromPort\": 1e300, "
+       "\"toPort\": -1e300, \"ipv4Ranges\": [{\"cidrIp\": \"0.0.0.0/0\"}]}]}}]}"},
+  };
+  for (size_t i = 0; i < CF_ARRAY_LEN(inputs); i++) {
+    scan_t s;
+    scan_text(&s, inputs[i].name, inputs[i].text, NULL);
+    if (s.report.resources != 1 || s.report.errors.len)
+      fail_msg("%s: %llu resources, %zu errors", inputs[i].name, (unsigned long long)s.report.resources, s.report.errors.len);
+    scan_free(&s);
+  }
+}
+
 static void test_gzip_input(void **state) {
   (void)state;
   uint8_t gz[1024];
@@ -758,6 +814,8 @@ int main(void) {
       cmocka_unit_test(test_incomplete_resource_from_cloudformation),
       cmocka_unit_test(test_many_ignore_tags_on_one_line_stay_linear),
       cmocka_unit_test(test_many_commented_resources_stay_fast),
+      cmocka_unit_test(test_numbers_out_of_integer_range),
+      cmocka_unit_test(test_numbers_out_of_integer_range_in_plans_and_snapshots),
       cmocka_unit_test(test_gzip_input),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,7 +15,8 @@
  * Operations: parsing a representative JSON template, a YAML template with anchors, merge
  * keys and CloudFormation tags, compiling a rule file that uses every kind of condition, and
  * scanning CloudFormation (YAML, JSON and gzip) with suppressions, a baseline and several
- * rules. Lazy global state (OpenSSL's digest tables and error queue) is set up before
+ * rules. They run on one thread (the table is not locked); the scan's worker threads serve
+ * AWS Config snapshots only. Lazy global state (OpenSSL's digest tables and error queue) is set up before
  * arming by one unarmed run. Two library calls recover from a failed allocation on their own,
  * so allocations inside them are counted for leaks but never failed: PCRE2's JIT compiler,
  * an optimisation the rule compiler may lose (it then interprets), and OpenSSL's digest
