@@ -126,6 +126,9 @@ cf_err cf__reader_read(cf_reader_t *r, char *buf, size_t n, size_t *got, cf_diag
 void cf__reader_close(cf_reader_t *r);
 
 /* ---- hashing ---- */
+/* Frees the calling thread's digest context (threads that computed fingerprints call it
+ * before they end). */
+void cf__hash_thread_done(void);
 /* SHA-256 of data, written as 64 lowercase hex digits plus NUL into hex[65]; hex is "" when
  * OpenSSL cannot allocate its state. */
 void cf__sha256_hex(const void *data, size_t n, char hex[65]);

@@ -18,6 +18,9 @@ struct cf_findings {
   cf_finding_t *items;
   size_t len, cap;
   cf_arena_t *arena;
+  /* Findings come in runs from one file and one resource: their strings are kept once per
+   * run, which saves memory and lets sorting compare pointers first. */
+  const char *last_file, *last_type;
 };
 
 static const char *const sev_names[CF_SEV_COUNT] = {"info", "low", "medium", "high", "critical"};
@@ -97,9 +100,11 @@ cf_err cf_findings_add(cf_findings_t *f, const cf_finding_t *t) {
   cf_finding_t *d = &f->items[f->len];
   bool oom = false;
   *d = *t;
-  d->file = dup(f->arena, t->file, &oom);
+  if (t->file && f->last_file && strcmp(t->file, f->last_file) == 0) d->file = f->last_file;
+  else d->file = f->last_file = dup(f->arena, t->file, &oom);
   d->resource = dup(f->arena, t->resource, &oom);
-  d->resource_type = dup(f->arena, t->resource_type, &oom);
+  if (t->resource_type && f->last_type && strcmp(t->resource_type, f->last_type) == 0) d->resource_type = f->last_type;
+  else d->resource_type = f->last_type = dup(f->arena, t->resource_type, &oom);
   d->event_id = dup(f->arena, t->event_id, &oom);
   d->attribute = dup(f->arena, t->attribute, &oom);
   d->evidence = dup(f->arena, t->evidence, &oom);
@@ -131,6 +136,7 @@ cf_finding_t *cf_findings_at_mut(cf_findings_t *f, size_t i) {
 }
 
 static int strcmp_null(const char *a, const char *b) {
+  if (a == b) return 0;
   if (!a || !b) return (a != NULL) - (b != NULL);
   return strcmp(a, b);
 }

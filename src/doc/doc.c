@@ -139,6 +139,15 @@ const cf_member_t *cf_node_member(const cf_node_t *obj, const char *key) {
   return NULL;
 }
 
+const cf_node_t *cf__node_get_n(const cf_node_t *obj, const char *key, size_t n) {
+  if (!obj || obj->type != CF_NODE_OBJECT) return NULL;
+  for (uint32_t i = 0; i < obj->len; i++) {
+    const cf_member_t *m = &obj->u.members[i];
+    if (m->key_len == n && memcmp(m->key, key, n) == 0) return m->value;
+  }
+  return NULL;
+}
+
 const cf_node_t *cf_node_get(const cf_node_t *obj, const char *key) {
   const cf_member_t *m = cf_node_member(obj, key);
   return m ? m->value : NULL;
@@ -253,50 +262,80 @@ cf_node_t *cf_node_copy(cf_arena_t *a, const cf_node_t *n) {
 
 /* ---- JSON rendering ---- */
 
-cf_err cf__json_escape(cf_buf_t *b, const char *s, size_t n) {
+/* Length of the valid UTF-8 sequence starting at s[0] (2 to 4), or 0 when the bytes there
+ * are not one (RFC 3629: no overlong forms, no surrogates, nothing past U+10FFFF). */
+static size_t utf8_seq(const uint8_t *s, size_t n) {
+  uint8_t c = s[0];
+  size_t k;
+  uint32_t min, cp;
+  if ((c & 0xE0) == 0xC0) k = 2, cp = c & 0x1F, min = 0x80;
+  else if ((c & 0xF0) == 0xE0) k = 3, cp = c & 0x0F, min = 0x800;
+  else if ((c & 0xF8) == 0xF0) k = 4, cp = c & 0x07, min = 0x10000;
+  else return 0;
+  if (n < k) return 0;
+  for (size_t i = 1; i < k; i++) {
+    if ((s[i] & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (s[i] & 0x3F);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return k;
+}
+
+cf_err cf__json_escape(cf_buf_t *b, const char *str, size_t n) {
+  /* 0: copy as it is; 1: escape; 2: start of a multi-byte sequence to validate. */
+  static const uint8_t cls[256] = {
+      1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+      0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+      0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+      0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+      2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+      2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+      2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+      2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2};
   static const char hex[] = "0123456789abcdef";
+  const uint8_t *s = (const uint8_t *)str;
   cf_err e = cf__buf_putc(b, '"');
   size_t i = 0;
   while (!e && i < n) {
-    unsigned char c = (unsigned char)s[i];
-    if (c >= 0x80) {
-      size_t ok = cf__utf8_valid_prefix((const uint8_t *)s + i, n - i);
-      if (ok == 0) {
-        /* Invalid UTF-8 is written as U+FFFD so that the output stays valid JSON. */
-        e = cf__buf_puts(b, "\\ufffd");
-        i++;
-        continue;
-      }
-      /* Copy the valid run of non-ASCII and ASCII bytes up to the next special one. */
-      size_t j = i;
-      while (j < i + ok && (unsigned char)s[j] >= 0x20 && s[j] != '"' && s[j] != '\\') j++;
-      if (j == i) j = i + 1;
+    size_t j = i;
+    while (j < n && cls[s[j]] == 0) j++;
+    if (j > i) {
       e = cf__buf_append(b, s + i, j - i);
       i = j;
       continue;
     }
-    switch (c) {
-    case '"': e = cf__buf_puts(b, "\\\""); break;
-    case '\\': e = cf__buf_puts(b, "\\\\"); break;
-    case '\n': e = cf__buf_puts(b, "\\n"); break;
-    case '\r': e = cf__buf_puts(b, "\\r"); break;
-    case '\t': e = cf__buf_puts(b, "\\t"); break;
-    case '\b': e = cf__buf_puts(b, "\\b"); break;
-    case '\f': e = cf__buf_puts(b, "\\f"); break;
-    default:
-      if (c < 0x20 || c == 0x7f) {
-        char u[7] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], 0};
-        e = cf__buf_puts(b, u);
+    uint8_t c = s[i];
+    if (cls[c] == 2) {
+      size_t k = utf8_seq(s + i, n - i);
+      if (k) {
+        e = cf__buf_append(b, s + i, k);
+        i += k;
       } else {
-        size_t j = i;
-        while (j < n && (unsigned char)s[j] >= 0x20 && (unsigned char)s[j] < 0x7f && s[j] != '"' &&
-               s[j] != '\\')
-          j++;
-        e = cf__buf_append(b, s + i, j - i);
-        i = j;
-        continue;
+        /* Invalid UTF-8 is written as U+FFFD so that the output stays valid JSON. */
+        e = cf__buf_append(b, "\\ufffd", 6);
+        i++;
       }
+      continue;
     }
+    char esc[7] = {'\\', 0, 0, 0, 0, 0, 0};
+    size_t len = 2;
+    switch (c) {
+    case '"': esc[1] = '"'; break;
+    case '\\': esc[1] = '\\'; break;
+    case '\n': esc[1] = 'n'; break;
+    case '\r': esc[1] = 'r'; break;
+    case '\t': esc[1] = 't'; break;
+    case '\b': esc[1] = 'b'; break;
+    case '\f': esc[1] = 'f'; break;
+    default:
+      esc[1] = 'u';
+      esc[2] = '0';
+      esc[3] = '0';
+      esc[4] = hex[c >> 4];
+      esc[5] = hex[c & 15];
+      len = 6;
+    }
+    e = cf__buf_append(b, esc, len);
     i++;
   }
   if (!e) e = cf__buf_putc(b, '"');

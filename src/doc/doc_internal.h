@@ -23,6 +23,11 @@ size_t cf__node_cap(uint32_t len);
 cf_err cf__node_append_member(cf_arena_t *a, cf_node_t *obj, const char *key, size_t klen,
                               cf_pos_t kpos, cf_node_t *value) CF_MUST_CHECK;
 
+/* cf_node_get with the key's length known (rule paths keep theirs): no strlen per lookup. */
+const cf_node_t *cf__node_get_n(const cf_node_t *obj, const char *key, size_t n);
+/* cf_node_get for a string literal key, its length known at compile time. */
+#define CF_GET(obj, lit) cf__node_get_n((obj), "" lit, sizeof(lit) - 1)
+
 /* Writes s[0..n) as a quoted JSON string; invalid UTF-8 becomes U+FFFD. */
 cf_err cf__json_escape(cf_buf_t *b, const char *s, size_t n) CF_MUST_CHECK;
 
@@ -42,6 +47,16 @@ cf_err cf__doc_parse_yaml(const cf_ctx_t *ctx, const char *buf, size_t len,
 cf_err cf__json_parse_into(const cf_ctx_t *ctx, cf_arena_t *a, const char *buf, size_t len,
                            uint32_t file, const char *name, bool flat, cf_pos_t base,
                            cf_node_t **out, cf_diag_t *diag);
+
+/*
+ * Parses one element cut out of a larger JSON file (see cf__json_split), positions counted
+ * from `base`. With `padded`, buf has CF_JSON_PADDING readable bytes after len and an object
+ * or array is parsed in place. With top_keys (NULL-terminated, compared ignoring ASCII case)
+ * only those members of the root object are built; the others are skipped unread.
+ */
+cf_err cf__json_parse_item(const cf_ctx_t *ctx, cf_arena_t *a, const char *buf, size_t len,
+                           bool padded, uint32_t file, const char *name, cf_pos_t base,
+                           const char *const *top_keys, cf_node_t **out, cf_diag_t *diag);
 
 /*
  * Finds the elements of the array under top-level key `key` of the JSON object read from rd,

@@ -15,9 +15,11 @@
  */
 #include <simdjson.h>
 
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <strings.h>
 #include <new>
 
 #include "doc_internal.h"
@@ -65,6 +67,8 @@ struct builder {
   const char *name;
   bool flat;          /* every position is `fixed` (JSON embedded in a string) */
   cf_pos_t fixed;
+  const char *const *top_keys; /* when set, only these members of the root object are built */
+  bool one_line;      /* the input has no newline: a position is its offset on line_base */
   uint32_t line_base; /* line and column of the first input byte in the file (1, 1 normally) */
   uint32_t col_base;
   /* line cursor */
@@ -81,6 +85,7 @@ struct builder {
 cf_pos_t pos_at(builder &b, const char *p) {
   if (b.flat) return b.fixed;
   size_t off = (p && p >= b.base && p <= b.base + b.len) ? (size_t)(p - b.base) : b.len;
+  if (b.one_line) return cf_pos_t{b.file, b.line_base, (uint32_t)(b.col_base + off)};
   if (off < b.cur_off) { /* not expected, but stay correct */
     b.cur_off = 0;
     b.cur_line = 1;
@@ -201,6 +206,17 @@ cf_err append_member(builder &b, cf_node_t *obj, std::string_view key, cf_pos_t 
   return cf__node_append_member(b.arena, obj, key.data(), key.size(), kpos, value);
 }
 
+/* Whether a root member is one the caller reads (names compared ignoring ASCII case). */
+bool kept_key(const char *const *keys, std::string_view key) {
+  if (key.empty()) return false;
+  int k0 = tolower((unsigned char)key[0]);
+  for (; *keys; keys++)
+    if (tolower((unsigned char)(*keys)[0]) == k0 && strlen(*keys) == key.size() &&
+        strncasecmp(*keys, key.data(), key.size()) == 0)
+      return true;
+  return false;
+}
+
 cf_node_t *build_object(builder &b, ondemand::object obj, const char *where, unsigned depth) {
   cf_node_t *n = new_node(b, CF_NODE_OBJECT, where);
   if (!n) return nullptr;
@@ -218,6 +234,7 @@ cf_node_t *build_object(builder &b, ondemand::object obj, const char *where, uns
       fail(b, CF_EPARSE, kp, describe(e));
       return nullptr;
     }
+    if (depth == 1 && b.top_keys && !kept_key(b.top_keys, key)) continue; /* skipped unread */
     cf_node_t *c = build(b, f.value(), depth + 1);
     if (!c) return nullptr;
     cf_err ae = append_member(b, n, key, kpos, c);
@@ -422,6 +439,10 @@ void builder_init(builder &b, const cf_ctx_t *ctx, cf_arena_t *a, const char *bu
   b.fixed = cf_pos_t{file, 0, 0};
   b.line_base = 1;
   b.col_base = 1;
+  b.top_keys = nullptr;
+  /* Config items and minified files are one line: positions are then offsets, with no
+   * newline counting per value (one vectorised search here instead). */
+  b.one_line = len && !memchr(buf, '\n', len);
   b.cur_off = 0;
   b.cur_line = 1;
   b.cur_line_start = 0;
@@ -577,4 +598,34 @@ extern "C" cf_err CF_JSON_FN(cf__doc_parse_json)(const cf_ctx_t *ctx, const char
   doc->n_roots = 1;
   *out = doc;
   return CF_OK;
+}
+
+extern "C" cf_err cf__json_parse_item(const cf_ctx_t *ctx, cf_arena_t *a, const char *buf, size_t len,
+                                      bool padded, uint32_t file, const char *name, cf_pos_t base,
+                                      const char *const *top_keys, cf_node_t **out, cf_diag_t *diag) {
+  *out = nullptr;
+  /* In place when the caller promises padding and the text is an object or array: their last
+   * byte is a bracket, so nothing is read as part of a token beyond len (simdjson reads the
+   * tail block through a copy of its own). Anything else is copied first. */
+  size_t k = 0;
+  while (k < len && (buf[k] == ' ' || buf[k] == '\n' || buf[k] == '\t' || buf[k] == '\r')) k++;
+  bool in_place = padded && k < len && (buf[k] == '{' || buf[k] == '[');
+  char *own = nullptr;
+  const char *src = buf;
+  if (!in_place && !(src = padded_copy(buf, len, &own)))
+    return cf_diag_set(diag, CF_ENOMEM, name, base.line, base.column, "out of memory");
+  builder b;
+  builder_init(b, ctx, a, src, len, file, name, diag);
+  b.line_base = base.line ? base.line : 1;
+  b.col_base = base.column ? base.column : 1;
+  b.top_keys = top_keys;
+  cf_err err;
+  try {
+    err = parse_small_or_large(b, src, len, out);
+  } catch (const std::bad_alloc &) {
+    err = cf_diag_set(diag, CF_ENOMEM, name, base.line, base.column, "out of memory");
+  }
+  free(own);
+  if (err) *out = nullptr;
+  return err;
 }

@@ -70,9 +70,8 @@ static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c ==
  * NULL for a JSON null. One pass, and only keys of the right length are compared: this is
  * the adapter's innermost loop, run dozens of times per item over a million items.
  */
-static const cf_node_t *get(const cf_node_t *obj, const char *key) {
+static const cf_node_t *get_n(const cf_node_t *obj, const char *key, size_t n) {
   if (!obj || obj->type != CF_NODE_OBJECT) return NULL;
-  size_t n = strlen(key);
   const cf_node_t *ci = NULL;
   for (uint32_t i = 0; i < obj->len; i++) {
     const cf_member_t *m = &obj->u.members[i];
@@ -84,6 +83,11 @@ static const cf_node_t *get(const cf_node_t *obj, const char *key) {
     if (!ci && strncasecmp(m->key, key, n) == 0) ci = m->value;
   }
   return ci && ci->type != CF_NODE_NULL ? ci : NULL;
+}
+
+/* Inlined so that the length of a literal key is computed at compile time: items are many. */
+static inline __attribute__((always_inline)) const cf_node_t *get(const cf_node_t *obj, const char *key) {
+  return get_n(obj, key, strlen(key));
 }
 
 /* The first of several spellings a field has across Config's item shapes. */
@@ -904,6 +908,13 @@ static const type_map_t *type_of(const char *t) {
     if (strcmp(types[i].config + 5, t + 5) == 0) return &types[i];
   return NULL;
 }
+
+/* Every top-level member this file reads through get()/get_any()/cf_node_get() on the item;
+ * a member missing here is never built for a streamed snapshot. */
+const char *const cf__awsconfig_item_keys[] = {
+    "resourceType", "resourceId", "resourceName", "ARN", "arn", "configuration",
+    "supplementaryConfiguration", "configurationItemStatus", "relationships", "tags",
+    "accountId", "awsAccountId", NULL};
 
 bool cf__awsconfig_type_supported(const char *type, size_t len) {
   for (size_t i = 0; i < CF_ARRAY_LEN(types); i++)

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "doc/doc_internal.h"
 #include "rule.h"
 
 /* ---- normalisation ---- */
@@ -116,8 +117,8 @@ static cf_node_t *norm_statement(cf_adapt_ctx_t *ac, const cf_node_t *s) {
   cf_node_t *o = cf__n_obj(ac, s->pos);
   if (!o) return NULL;
   const cf_node_t *v;
-  if ((v = cf_node_get(s, "Sid")) && cf_node_set(a, o, "sid", cf__n_copy(ac, v))) return NULL;
-  if ((v = cf_node_get(s, "Effect")) && cf_node_set(a, o, "effect", cf__n_copy(ac, v))) return NULL;
+  if ((v = CF_GET(s, "Sid")) && cf_node_set(a, o, "sid", cf__n_copy(ac, v))) return NULL;
+  if ((v = CF_GET(s, "Effect")) && cf_node_set(a, o, "effect", cf__n_copy(ac, v))) return NULL;
   static const struct { const char *src, *dst; } lists[] = {
       {"Action", "actions"}, {"NotAction", "not_actions"},
       {"Resource", "resources"}, {"NotResource", "not_resources"}};
@@ -127,9 +128,9 @@ static cf_node_t *norm_statement(cf_adapt_ctx_t *ac, const cf_node_t *s) {
       if (!l || cf_node_set(a, o, lists[i].dst, l)) return NULL;
     }
   }
-  const cf_node_t *p = cf_node_get(s, "Principal");
+  const cf_node_t *p = CF_GET(s, "Principal");
   bool notp = false;
-  if (!p && (p = cf_node_get(s, "NotPrincipal"))) notp = true;
+  if (!p && (p = CF_GET(s, "NotPrincipal"))) notp = true;
   if (p) {
     if (p->type == CF_NODE_UNKNOWN) {
       if (cf_node_set(a, o, "principals", cf__n_unknown(ac, p->pos))) return NULL;
@@ -142,7 +143,7 @@ static cf_node_t *norm_statement(cf_adapt_ctx_t *ac, const cf_node_t *s) {
     }
     if (notp && cf_node_set(a, o, "not_principal", cf__n_bool(ac, true, p->pos))) return NULL;
   }
-  if ((v = cf_node_get(s, "Condition"))) {
+  if ((v = CF_GET(s, "Condition"))) {
     cf_node_t *c = norm_conditions(ac, v);
     if (!c || cf_node_set(a, o, "conditions", c)) return NULL;
   }
@@ -175,9 +176,9 @@ cf_node_t *cf__policy_normalize(cf_adapt_ctx_t *ac, const cf_node_t *n) {
   cf_node_t *out = cf__n_obj(ac, doc->pos);
   cf_node_t *sts = cf__n_arr(ac, doc->pos);
   if (!out || !sts) return NULL;
-  const cf_node_t *v = cf_node_get(doc, "Version");
+  const cf_node_t *v = CF_GET(doc, "Version");
   if (v && cf_node_set(ac->arena, out, "version", cf__n_copy(ac, v))) return NULL;
-  const cf_node_t *st = cf_node_get(doc, "Statement");
+  const cf_node_t *st = CF_GET(doc, "Statement");
   if (st && st->type == CF_NODE_UNKNOWN) {
     if (cf_node_set(ac->arena, out, "statements", cf__n_unknown(ac, st->pos))) return NULL;
     return out;
@@ -266,9 +267,9 @@ static bool restricting_key(const char *k) {
 
 /* Whether one condition really restricts who can use an Allow statement. */
 static tri_t condition_restricts(const cf_node_t *c) {
-  const char *op = cf_node_str(cf_node_get(c, "operator"));
-  const char *key = cf_node_str(cf_node_get(c, "key"));
-  const cf_node_t *vals = cf_node_get(c, "values");
+  const char *op = cf_node_str(CF_GET(c, "operator"));
+  const char *key = cf_node_str(CF_GET(c, "key"));
+  const cf_node_t *vals = CF_GET(c, "values");
   if (!op || !key) return TRI_U;
   if (strcasestr(op, "Not") || strcasestr(op, "IfExists") || strcasecmp(op, "Null") == 0) return TRI_F;
   if (!restricting_key(key)) return TRI_F;
@@ -287,7 +288,7 @@ static tri_t condition_restricts(const cf_node_t *c) {
 }
 
 static tri_t statement_unrestricted(const cf_node_t *st) {
-  const cf_node_t *conds = cf_node_get(st, "conditions");
+  const cf_node_t *conds = CF_GET(st, "conditions");
   if (!conds) return TRI_T;
   if (conds->type == CF_NODE_UNKNOWN) return TRI_U;
   tri_t any = TRI_F;
@@ -296,18 +297,18 @@ static tri_t statement_unrestricted(const cf_node_t *st) {
 }
 
 static tri_t statement_public(const cf_node_t *st) {
-  const cf_node_t *pr = cf_node_get(st, "principals");
+  const cf_node_t *pr = CF_GET(st, "principals");
   if (pr && pr->type == CF_NODE_UNKNOWN) return TRI_U;
-  if (cf_node_truth(cf_node_get(st, "not_principal")) == 1) return TRI_T; /* all but some */
-  if (cf_node_truth(cf_node_get(st, "principal_all")) == 1) return TRI_T;
+  if (cf_node_truth(CF_GET(st, "not_principal")) == 1) return TRI_T; /* all but some */
+  if (cf_node_truth(CF_GET(st, "principal_all")) == 1) return TRI_T;
   if (!pr) return TRI_F;
-  return t_or(list_has(cf_node_get(pr, "aws"), is_star), list_has(cf_node_get(pr, "canonical_user"), is_star));
+  return t_or(list_has(CF_GET(pr, "aws"), is_star), list_has(CF_GET(pr, "canonical_user"), is_star));
 }
 
 /* Does the statement grant action a? */
 static tri_t statement_grants(const cf_node_t *st, const char *a) {
-  const cf_node_t *acts = cf_node_get(st, "actions");
-  const cf_node_t *nacts = cf_node_get(st, "not_actions");
+  const cf_node_t *acts = CF_GET(st, "actions");
+  const cf_node_t *nacts = CF_GET(st, "not_actions");
   if (acts) return list_matches(acts, a);
   if (nacts) return t_not(list_matches(nacts, a));
   return TRI_F;
@@ -316,7 +317,7 @@ static tri_t statement_grants(const cf_node_t *st, const char *a) {
 static tri_t statement_matches(const policy_q_t *q, const cf_node_t *st) {
   if (st->type == CF_NODE_UNKNOWN) return TRI_U;
   if (st->type != CF_NODE_OBJECT) return TRI_F;
-  const cf_node_t *eff = cf_node_get(st, "effect");
+  const cf_node_t *eff = CF_GET(st, "effect");
   if (eff && eff->type == CF_NODE_UNKNOWN) return TRI_U;
   bool allow = !eff || !cf_node_str(eff) || strcasecmp(eff->u.s, "Deny") != 0;
   if ((q->effect_allow == 1) != allow) return TRI_F;
@@ -328,14 +329,14 @@ static tri_t statement_matches(const policy_q_t *q, const cf_node_t *st) {
     for (uint32_t i = 0; i < q->n_actions && any != TRI_T; i++) any = t_or(any, statement_grants(st, q->actions[i]));
     res = t_and(res, any);
   }
-  const cf_node_t *acts = cf_node_get(st, "actions");
-  const cf_node_t *res_l = cf_node_get(st, "resources");
+  const cf_node_t *acts = CF_GET(st, "actions");
+  const cf_node_t *res_l = CF_GET(st, "resources");
   if (q->action_wildcard >= 0) {
-    tri_t w = cf_node_get(st, "not_actions") && !acts ? TRI_T : list_has(acts, is_wild_action);
+    tri_t w = CF_GET(st, "not_actions") && !acts ? TRI_T : list_has(acts, is_wild_action);
     res = t_and(res, q->action_wildcard ? w : t_not(w));
   }
   if (q->resource_wildcard >= 0) {
-    tri_t w = cf_node_get(st, "not_resources") && !res_l ? TRI_T : list_has(res_l, is_star);
+    tri_t w = CF_GET(st, "not_resources") && !res_l ? TRI_T : list_has(res_l, is_star);
     res = t_and(res, q->resource_wildcard ? w : t_not(w));
   }
   if (q->full_access >= 0) {
@@ -358,9 +359,9 @@ static tri_t denies_insecure(const cf_node_t *sts) {
       res = t_or(res, TRI_U);
       continue;
     }
-    const char *eff = cf_node_str(cf_node_get(st, "effect"));
+    const char *eff = cf_node_str(CF_GET(st, "effect"));
     if (!eff || strcasecmp(eff, "Deny") != 0) continue;
-    const cf_node_t *conds = cf_node_get(st, "conditions");
+    const cf_node_t *conds = CF_GET(st, "conditions");
     if (!conds) continue;
     if (conds->type == CF_NODE_UNKNOWN) {
       res = t_or(res, TRI_U);
@@ -369,11 +370,11 @@ static tri_t denies_insecure(const cf_node_t *sts) {
     tri_t has = TRI_F;
     for (uint32_t k = 0; k < conds->len; k++) {
       const cf_node_t *c = conds->u.items[k];
-      const char *op = cf_node_str(cf_node_get(c, "operator"));
-      const char *key = cf_node_str(cf_node_get(c, "key"));
+      const char *op = cf_node_str(CF_GET(c, "operator"));
+      const char *key = cf_node_str(CF_GET(c, "key"));
       if (!op || !key || strcasecmp(key, "aws:SecureTransport") != 0) continue;
       if (strncasecmp(op, "Bool", 4) != 0) continue;
-      const cf_node_t *vals = cf_node_get(c, "values");
+      const cf_node_t *vals = CF_GET(c, "values");
       if (vals && vals->type == CF_NODE_UNKNOWN) has = t_or(has, TRI_U);
       else if (vals)
         for (uint32_t x = 0; x < vals->len; x++)
@@ -391,7 +392,7 @@ tri_t cf__policy_eval(const policy_q_t *q, const cf_node_t *policy, const cf_nod
   *witness = NULL;
   if (!policy) return TRI_F;
   if (policy->type == CF_NODE_UNKNOWN) return TRI_U;
-  const cf_node_t *sts = cf_node_get(policy, "statements");
+  const cf_node_t *sts = CF_GET(policy, "statements");
   if (!sts) return q->denies_insecure_transport == 0 ? TRI_T : TRI_F;
   if (sts->type == CF_NODE_UNKNOWN) return TRI_U;
   if (sts->type != CF_NODE_ARRAY) return TRI_F;

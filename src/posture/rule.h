@@ -21,6 +21,7 @@ typedef enum path_step_kind { STEP_KEY, STEP_ANY, STEP_INDEX } path_step_kind;
 
 typedef struct path_step {
   uint8_t kind;
+  uint32_t key_len;
   const char *key;
   int64_t index;
 } path_step_t;

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "doc/doc_internal.h"
 #include "rule.h"
 
 #define MAX_SELECT 4096 /* values one path may select; more are ignored */
@@ -84,7 +85,7 @@ static void walk(const rpath_t *p, uint32_t i, const cf_node_t *n, sel_t *out, u
   switch (st->kind) {
   case STEP_KEY:
     if (n->type == CF_NODE_OBJECT) {
-      walk(p, i + 1, cf_node_get(n, st->key), out, depth + 1);
+      walk(p, i + 1, cf__node_get_n(n, st->key, st->key_len), out, depth + 1);
     } else if (n->type == CF_NODE_ARRAY) {
       for (uint32_t k = 0; k < n->len; k++) walk(p, i, n->u.items[k], out, depth + 1);
     }
@@ -173,14 +174,14 @@ static bool type_is(const cf_node_t *v, const char *t) {
 /* Port range of an ingress/egress element: protocol -1/all covers every port. */
 static tri_t port_includes(const cf_node_t *el, double port) {
   if (el->type != CF_NODE_OBJECT) return TRI_F;
-  const cf_node_t *proto = cf_node_get(el, "protocol");
+  const cf_node_t *proto = CF_GET(el, "protocol");
   if (proto && proto->type == CF_NODE_UNKNOWN) return TRI_U;
   if (proto && (str_eq(proto, "-1", false) || str_eq(proto, "all", true) ||
                 (proto->type == CF_NODE_INT && proto->u.i == -1)))
     return TRI_T;
   /* Only TCP and UDP have ports; ICMP "ports" are types and codes. */
   if (proto && (str_eq(proto, "icmp", true) || str_eq(proto, "icmpv6", true))) return TRI_F;
-  const cf_node_t *from = cf_node_get(el, "from_port"), *to = cf_node_get(el, "to_port");
+  const cf_node_t *from = CF_GET(el, "from_port"), *to = CF_GET(el, "to_port");
   if ((from && from->type == CF_NODE_UNKNOWN) || (to && to->type == CF_NODE_UNKNOWN)) return TRI_U;
   double f, t;
   bool hf = cf_node_number(from, &f), ht = cf_node_number(to, &t);
@@ -301,26 +302,26 @@ static void policy_evidence(eval_out_t *out, const char *label, const cf_node_t 
     cf__strfmt(buf, n, "%s: %s", label, res == TRI_U ? "outcome known after deployment" : "matches");
     return;
   }
-  const char *sid = cf_node_str(cf_node_get(st, "sid"));
-  const char *eff = cf_node_str(cf_node_get(st, "effect"));
+  const char *sid = cf_node_str(CF_GET(st, "sid"));
+  const char *eff = cf_node_str(CF_GET(st, "effect"));
   cf__strfmt(buf, n, "%s statement%s%s: %s ", label, sid ? " " : "", sid ? sid : "", eff ? eff : "Allow");
   size_t k = strlen(buf);
-  if (cf_node_truth(cf_node_get(st, "principal_all")) == 1) cf__strfmt(buf + k, n - k, "* ");
-  else if (cf_node_truth(cf_node_get(st, "not_principal")) == 1) cf__strfmt(buf + k, n - k, "all but some principals ");
-  const cf_node_t *acts = cf_node_get(st, "actions");
+  if (cf_node_truth(CF_GET(st, "principal_all")) == 1) cf__strfmt(buf + k, n - k, "* ");
+  else if (cf_node_truth(CF_GET(st, "not_principal")) == 1) cf__strfmt(buf + k, n - k, "all but some principals ");
+  const cf_node_t *acts = CF_GET(st, "actions");
   k = strlen(buf);
   if (!acts) {
     cf__strfmt(buf + k, n - k, "all actions except ");
-    acts = cf_node_get(st, "not_actions");
+    acts = CF_GET(st, "not_actions");
   }
   append_list(buf, n, acts);
-  const cf_node_t *res_l = cf_node_get(st, "resources");
+  const cf_node_t *res_l = CF_GET(st, "resources");
   if (res_l) {
     k = strlen(buf);
     cf__strfmt(buf + k, n - k, " on ");
     append_list(buf, n, res_l);
   }
-  const cf_node_t *conds = cf_node_get(st, "conditions");
+  const cf_node_t *conds = CF_GET(st, "conditions");
   if (conds && conds->type == CF_NODE_ARRAY && conds->len) {
     k = strlen(buf);
     cf__strfmt(buf + k, n - k, " (%u condition%s)", conds->len, conds->len == 1 ? "" : "s");
@@ -445,8 +446,8 @@ static tri_t eval_leaf(const eval_env_t *env, const cond_t *c, const cf_resource
                                                       : "no statement denies requests without TLS (aws:SecureTransport false)");
       else if (c->op == OP_POLICY) policy_evidence(out, label, w, res);
       else if (c->op == OP_PORT_INCLUDES) {
-        const cf_node_t *f = cf_node_get(w, "from_port"), *t = cf_node_get(w, "to_port");
-        const char *proto = cf_node_str(cf_node_get(w, "protocol"));
+        const cf_node_t *f = CF_GET(w, "from_port"), *t = CF_GET(w, "to_port");
+        const char *proto = cf_node_str(CF_GET(w, "protocol"));
         double fv = 0, tv = 0;
         cf_node_number(f, &fv);
         cf_node_number(t, &tv);

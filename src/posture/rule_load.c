@@ -176,6 +176,7 @@ static bool parse_path(cctx_t *c, const char *text, cf_pos_t pos, rpath_t *out) 
       }
       st->kind = STEP_KEY;
       st->key = c_strndup(c, p + 1, (size_t)(close - p - 1));
+      st->key_len = (uint32_t)(close - p - 1);
       if (!st->key) return false;
       p = close + 1;
     } else {
@@ -189,6 +190,7 @@ static bool parse_path(cctx_t *c, const char *text, cf_pos_t pos, rpath_t *out) 
       } else {
         st->kind = STEP_KEY;
         st->key = c_strndup(c, p, n);
+        st->key_len = (uint32_t)n;
         if (!st->key) return false;
       }
       p += n;

@@ -277,7 +277,7 @@ static tri_t rel_query(const eval_env_t *env, const cond_t *c, const cf_resource
     for (uint32_t i = 0; v && i < p.n; i++) {
       if (v->type == CF_NODE_UNKNOWN) break;
       if (p.steps[i].kind != STEP_KEY) return TRI_U;
-      v = cf_node_get(v, p.steps[i].key);
+      v = cf__node_get_n(v, p.steps[i].key, p.steps[i].key_len);
     }
     if (!v) return TRI_F;
     if (v->type == CF_NODE_UNKNOWN) return TRI_U;
@@ -326,7 +326,7 @@ static cf_err record_facts(shard_t *sh, const cf_resource_t *r) {
     } else {
       const cf_node_t *v = r->attrs;
       for (uint32_t k = 0; v && k < c->path.n; k++)
-        v = c->path.steps[k].kind == STEP_KEY ? cf_node_get(v, c->path.steps[k].key) : NULL;
+        v = c->path.steps[k].kind == STEP_KEY ? cf__node_get_n(v, c->path.steps[k].key, c->path.steps[k].key_len) : NULL;
       e = add_fact_values(sh, &sh->facts[i], v, t);
     }
     if (e) return e;
@@ -806,7 +806,10 @@ static cf_err config_item(shard_t *sh, cf_adapt_ctx_t *ac, cf_arena_t *item_aren
   cf_pos_t at = {ac->file, line, col};
   cf_diag_t d;
   cf_diag_init(&d);
-  cf_err e = cf__json_parse_into(sh->s->ctx, item_arena, text, len, ac->file, ac->path, false, at, &item, &d);
+  /* The text lies in a window or batch with spare bytes after it (see cf__json_split and
+   * batch_add), so it is parsed in place; only the members the adapter reads are built. */
+  cf_err e = cf__json_parse_item(sh->s->ctx, item_arena, text, len, true, ac->file, ac->path, at,
+                                 cf__awsconfig_item_keys, &item, &d);
   if (e) {
     cf__arena_reset(item_arena);
     if (e != CF_ENOMEM) (void)cf_diags_adopt(sh->errors, &d);
@@ -909,6 +912,7 @@ static void *worker_main(void *arg) {
     if (e) break;
   }
   cf__eval_thread_done();
+  cf__hash_thread_done();
   return NULL;
 }
 
@@ -938,7 +942,8 @@ static cf_err batch_add(stream_ud_t *su, const cf_json_item_t *it) {
   if (b->len + it->len > b->cap) {
     size_t cap = b->cap ? b->cap : BATCH_BYTES;
     while (cap < b->len + it->len) cap *= 2;
-    char *t = realloc(b->text, cap);
+    /* Spare bytes after the text: items are parsed in place (cf__json_parse_item). */
+    char *t = realloc(b->text, cap + CF_JSON_PADDING);
     if (!t) return CF_ENOMEM;
     b->text = t;
     b->cap = cap;

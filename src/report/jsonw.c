@@ -16,6 +16,14 @@ static void flush(jsonw_t *w) {
 }
 
 static void put(jsonw_t *w, const char *p, size_t n) {
+  /* Most writes are a few bytes into a buffer with room: copy them straight in. */
+  if (w->b.data && w->b.len + n < w->b.cap) {
+    memcpy(w->b.data + w->b.len, p, n);
+    w->b.len += n;
+    w->b.data[w->b.len] = '\0';
+    if (w->b.len >= FLUSH_AT) flush(w);
+    return;
+  }
   if (w->err) return;
   cf_err e = cf__buf_append(&w->b, p, n);
   if (e) w->err = e;
@@ -89,6 +97,15 @@ void cf__jw_key(jsonw_t *w, const char *key) {
   raw_string(w, key, strlen(key));
   if (w->pretty) put(w, ": ", 2);
   else putch(w, ':');
+  w->after_key = true;
+}
+
+void cf__jw_keyn(jsonw_t *w, const char *key, size_t n) {
+  before_value(w);
+  putch(w, '"');
+  put(w, key, n);
+  if (w->pretty) put(w, "\": ", 3);
+  else put(w, "\":", 2);
   w->after_key = true;
 }
 

@@ -47,6 +47,12 @@ void cf__jw_null(jsonw_t *w);
 void cf__jw_kstr(jsonw_t *w, const char *key, const char *s);
 void cf__jw_kint(jsonw_t *w, const char *key, int64_t v);
 void cf__jw_kbool(jsonw_t *w, const char *key, bool v);
+/* A key that is a string literal we wrote ourselves (plain ASCII, nothing to escape). */
+void cf__jw_keyn(jsonw_t *w, const char *key, size_t n);
+#define CF_JW_KEY(w, lit) cf__jw_keyn((w), "" lit, sizeof(lit) - 1)
+#define CF_JW_KSTR(w, lit, s) (CF_JW_KEY(w, lit), cf__jw_str((w), (s)))
+#define CF_JW_KINT(w, lit, v) (CF_JW_KEY(w, lit), cf__jw_int((w), (v)))
+
 /* Ends the document (newline) and returns the sticky error or CF_EIO on a write error. */
 cf_err cf__jw_finish(jsonw_t *w);
 

@@ -1,9 +1,13 @@
 /*
  * report_json.c - the JSON report: the output contract of DESIGN.md.
  *
- * { "tool": {...}, "findings": [...], "errors": [...], "summary": {...} }. Fields may be
- * added, never renamed. Suppressed findings are left out of "findings" (and of the summary)
- * and listed under "suppressed" when asked.
+ * { "tool": {...}, "findings": [...], "errors": [...], "summary": {...}, "rules": {...} }.
+ * Fields may be added, never renamed. Suppressed findings are left out of "findings" (and of
+ * the summary) and listed under "suppressed" when asked. Each finding carries its rule's
+ * remediation text; the longer parts of a rule (fixes for the CLI, Terraform,
+ * CloudFormation and Kubernetes, references, description) are written once per rule under
+ * "rules", keyed by rule id, for the rules that have findings: a report of a large snapshot
+ * has hundreds of thousands of findings of a few dozen rules.
  */
 #include <string.h>
 
@@ -14,56 +18,64 @@
 static void write_finding(jsonw_t *w, const cf_finding_t *f) {
   const cf_rule_info_t *r = f->rule;
   cf__jw_obj_begin(w);
-  cf__jw_kstr(w, "rule_id", r->id);
-  cf__jw_kstr(w, "analyzer", r->analyzer);
-  cf__jw_kstr(w, "title", r->title);
-  cf__jw_kstr(w, "severity", cf_severity_name(r->severity));
-  cf__jw_key(w, "threats");
+  CF_JW_KSTR(w, "rule_id", r->id);
+  CF_JW_KSTR(w, "analyzer", r->analyzer);
+  CF_JW_KSTR(w, "title", r->title);
+  CF_JW_KSTR(w, "severity", cf_severity_name(r->severity));
+  CF_JW_KEY(w, "threats");
   cf__jw_arr_begin(w);
   for (unsigned i = 0; i < r->n_threats; i++) cf__jw_int(w, r->threats[i]);
   cf__jw_arr_end(w);
-  cf__jw_kint(w, "group", (int64_t)cf_rule_group(r));
-  cf__jw_key(w, "service_models");
+  CF_JW_KINT(w, "group", (int64_t)cf_rule_group(r));
+  CF_JW_KEY(w, "service_models");
   cf__jw_arr_begin(w);
   for (unsigned i = 0; i < CF_SM_COUNT; i++)
     if (r->service_models & (1u << i)) cf__jw_str(w, cf_service_model_name(i));
   cf__jw_arr_end(w);
-  cf__jw_key(w, "location");
+  CF_JW_KEY(w, "location");
   cf__jw_obj_begin(w);
-  cf__jw_kstr(w, "file", f->file);
-  cf__jw_key(w, "line");
+  CF_JW_KSTR(w, "file", f->file);
+  CF_JW_KEY(w, "line");
   if (f->line) cf__jw_int(w, f->line); else cf__jw_null(w);
-  cf__jw_key(w, "column");
+  CF_JW_KEY(w, "column");
   if (f->column) cf__jw_int(w, f->column); else cf__jw_null(w);
-  cf__jw_kstr(w, "resource", f->resource);
-  cf__jw_kstr(w, "resource_type", f->resource_type);
-  cf__jw_kstr(w, "event_id", f->event_id);
+  CF_JW_KSTR(w, "resource", f->resource);
+  CF_JW_KSTR(w, "resource_type", f->resource_type);
+  CF_JW_KSTR(w, "event_id", f->event_id);
   cf__jw_obj_end(w);
-  cf__jw_kstr(w, "attribute", f->attribute);
-  cf__jw_kstr(w, "evidence", f->evidence);
-  cf__jw_kstr(w, "remediation", r->remediation.text);
-  if (r->remediation.cli || r->remediation.terraform || r->remediation.cloudformation || r->remediation.kubernetes) {
-    cf__jw_key(w, "fix");
-    cf__jw_obj_begin(w);
-    if (r->remediation.cli) cf__jw_kstr(w, "cli", r->remediation.cli);
-    if (r->remediation.terraform) cf__jw_kstr(w, "terraform", r->remediation.terraform);
-    if (r->remediation.cloudformation) cf__jw_kstr(w, "cloudformation", r->remediation.cloudformation);
-    if (r->remediation.kubernetes) cf__jw_kstr(w, "kubernetes", r->remediation.kubernetes);
-    cf__jw_obj_end(w);
-  }
-  if (r->references && r->references[0]) {
-    cf__jw_key(w, "references");
-    cf__jw_arr_begin(w);
-    for (const char *const *p = r->references; *p; p++) cf__jw_str(w, *p);
-    cf__jw_arr_end(w);
-  }
+  CF_JW_KSTR(w, "attribute", f->attribute);
+  CF_JW_KSTR(w, "evidence", f->evidence);
+  CF_JW_KSTR(w, "remediation", r->remediation.text);
   if (f->unknown) cf__jw_kbool(w, "unknown", true);
-  cf__jw_kstr(w, "fingerprint", f->fingerprint);
+  CF_JW_KSTR(w, "fingerprint", f->fingerprint);
   if (f->suppressed) {
     static const char *const kinds[] = {"", "inline", "metadata", "annotation", "baseline"};
-    cf__jw_kstr(w, "suppressed_by", kinds[f->suppressed]);
-    cf__jw_kstr(w, "suppress_reason", f->suppress_reason);
+    CF_JW_KSTR(w, "suppressed_by", kinds[f->suppressed]);
+    CF_JW_KSTR(w, "suppress_reason", f->suppress_reason);
   }
+  cf__jw_obj_end(w);
+}
+
+static void write_rule(jsonw_t *w, const cf_rule_info_t *r) {
+  cf__jw_key(w, r->id);
+  cf__jw_obj_begin(w);
+  CF_JW_KSTR(w, "title", r->title);
+  if (r->description) CF_JW_KSTR(w, "description", r->description);
+  CF_JW_KSTR(w, "severity", cf_severity_name(r->severity));
+  CF_JW_KSTR(w, "remediation", r->remediation.text);
+  if (r->remediation.cli || r->remediation.terraform || r->remediation.cloudformation || r->remediation.kubernetes) {
+    CF_JW_KEY(w, "fix");
+    cf__jw_obj_begin(w);
+    if (r->remediation.cli) CF_JW_KSTR(w, "cli", r->remediation.cli);
+    if (r->remediation.terraform) CF_JW_KSTR(w, "terraform", r->remediation.terraform);
+    if (r->remediation.cloudformation) CF_JW_KSTR(w, "cloudformation", r->remediation.cloudformation);
+    if (r->remediation.kubernetes) CF_JW_KSTR(w, "kubernetes", r->remediation.kubernetes);
+    cf__jw_obj_end(w);
+  }
+  CF_JW_KEY(w, "references");
+  cf__jw_arr_begin(w);
+  for (const char *const *p = r->references; p && *p; p++) cf__jw_str(w, *p);
+  cf__jw_arr_end(w);
   cf__jw_obj_end(w);
 }
 
@@ -74,12 +86,12 @@ cf_err cf_report_write_json(FILE *out, const cf_report_t *rep, bool show_suppres
   uint64_t by_sev[CF_SEV_COUNT] = {0}, by_group[CF_GROUP_COUNT + 1] = {0};
   uint64_t active = 0, suppressed = 0;
   cf__jw_obj_begin(&w);
-  cf__jw_key(&w, "tool");
+  CF_JW_KEY(&w, "tool");
   cf__jw_obj_begin(&w);
-  cf__jw_kstr(&w, "name", "cloudfort");
-  cf__jw_kstr(&w, "version", CF_VERSION);
+  CF_JW_KSTR(&w, "name", "cloudfort");
+  CF_JW_KSTR(&w, "version", CF_VERSION);
   cf__jw_obj_end(&w);
-  cf__jw_key(&w, "findings");
+  CF_JW_KEY(&w, "findings");
   cf__jw_arr_begin(&w);
   for (size_t i = 0; i < n; i++) {
     const cf_finding_t *f = cf_findings_at(rep->findings, i);
@@ -94,7 +106,7 @@ cf_err cf_report_write_json(FILE *out, const cf_report_t *rep, bool show_suppres
   }
   cf__jw_arr_end(&w);
   if (show_suppressed) {
-    cf__jw_key(&w, "suppressed");
+    CF_JW_KEY(&w, "suppressed");
     cf__jw_arr_begin(&w);
     for (size_t i = 0; i < n; i++) {
       const cf_finding_t *f = cf_findings_at(rep->findings, i);
@@ -102,47 +114,60 @@ cf_err cf_report_write_json(FILE *out, const cf_report_t *rep, bool show_suppres
     }
     cf__jw_arr_end(&w);
   }
-  cf__jw_key(&w, "errors");
+  CF_JW_KEY(&w, "errors");
   cf__jw_arr_begin(&w);
   for (size_t i = 0; i < rep->errors.len; i++) {
     const cf_diag_t *d = &rep->errors.items[i];
     cf__jw_obj_begin(&w);
-    cf__jw_kstr(&w, "file", d->file);
-    cf__jw_key(&w, "line");
+    CF_JW_KSTR(&w, "file", d->file);
+    CF_JW_KEY(&w, "line");
     if (d->line) cf__jw_int(&w, d->line); else cf__jw_null(&w);
-    cf__jw_key(&w, "column");
+    CF_JW_KEY(&w, "column");
     if (d->column) cf__jw_int(&w, d->column); else cf__jw_null(&w);
-    cf__jw_kstr(&w, "message", d->message ? d->message : cf_strerror(d->code));
-    cf__jw_kstr(&w, "code", cf_err_name(d->code));
+    CF_JW_KSTR(&w, "message", d->message ? d->message : cf_strerror(d->code));
+    CF_JW_KSTR(&w, "code", cf_err_name(d->code));
     cf__jw_obj_end(&w);
   }
   cf__jw_arr_end(&w);
-  cf__jw_key(&w, "summary");
+  CF_JW_KEY(&w, "summary");
   cf__jw_obj_begin(&w);
-  cf__jw_key(&w, "files");
+  CF_JW_KEY(&w, "files");
   cf__jw_uint(&w, rep->files);
-  cf__jw_key(&w, "resources");
+  CF_JW_KEY(&w, "resources");
   cf__jw_uint(&w, rep->resources);
-  cf__jw_key(&w, "findings");
+  CF_JW_KEY(&w, "findings");
   cf__jw_uint(&w, active);
-  cf__jw_key(&w, "suppressed");
+  CF_JW_KEY(&w, "suppressed");
   cf__jw_uint(&w, suppressed);
-  cf__jw_key(&w, "errors");
+  CF_JW_KEY(&w, "errors");
   cf__jw_uint(&w, rep->errors.len);
-  cf__jw_key(&w, "by_severity");
+  CF_JW_KEY(&w, "by_severity");
   cf__jw_obj_begin(&w);
   for (int s = CF_SEV_CRITICAL; s >= CF_SEV_INFO; s--) {
     cf__jw_key(&w, cf_severity_name((cf_severity)s));
     cf__jw_uint(&w, by_sev[s]);
   }
   cf__jw_obj_end(&w);
-  cf__jw_key(&w, "by_group");
+  CF_JW_KEY(&w, "by_group");
   cf__jw_obj_begin(&w);
   for (unsigned g = 1; g <= CF_GROUP_COUNT; g++) {
     cf__jw_key(&w, cf_group_name(g));
     cf__jw_uint(&w, by_group[g]);
   }
   cf__jw_obj_end(&w);
+  cf__jw_obj_end(&w);
+  /* The rules of the findings written above, in the order the report lists rules. */
+  CF_JW_KEY(&w, "rules");
+  cf__jw_obj_begin(&w);
+  for (size_t k = 0; k < rep->n_rules; k++) {
+    const cf_rule_info_t *r = rep->rules[k];
+    bool used = false;
+    for (size_t i = 0; i < n && !used; i++) {
+      const cf_finding_t *f = cf_findings_at(rep->findings, i);
+      used = f->rule == r && (!f->suppressed || show_suppressed);
+    }
+    if (used) write_rule(&w, r);
+  }
   cf__jw_obj_end(&w);
   cf__jw_obj_end(&w);
   return cf__jw_finish(&w);
