@@ -1481,6 +1481,9 @@ static cf_err scan_end(scan_t *s) {
     e = s->fatal ? s->fatal : apply_baseline(s);
   }
   shard_cleanup(&s->sh, false);
+  /* What evaluation cached on this thread goes too: a scan leaves nothing behind. */
+  cf__eval_thread_done();
+  cf__hash_thread_done();
   for (size_t i = 0; i < s->n_arenas; i++) cf__arena_free(s->arenas[i]);
   free(s->arenas);
   free(s->seen);
