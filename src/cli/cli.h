@@ -39,6 +39,7 @@ typedef struct cli_out {
   FILE *f;
   char *path;
   char *tmp;
+  bool direct; /* a device or pipe, written in place */
 } cli_out_t;
 bool cli_out_open(cli_out_t *o, const char *path);
 /* Opening prints why it failed. Closing renames the temporary into place when ok is true and

@@ -74,6 +74,22 @@ bool cli_out_open(cli_out_t *o, const char *path) {
     o->f = stdout;
     return true;
   }
+  /* A device, pipe or socket (/dev/null, /dev/stdout, a FIFO) is written as it is: renaming
+   * a temporary file over it would replace the device with a regular file. Only regular
+   * files (or new names) are written whole-or-not-at-all. */
+  struct stat st;
+  if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+    if (S_ISDIR(st.st_mode)) {
+      cli_error("cannot write %s: is a directory", path);
+      return false;
+    }
+    if (!(o->f = fopen(path, "w"))) {
+      cli_error("cannot write %s: %s", path, strerror(errno));
+      return false;
+    }
+    o->direct = true;
+    return true;
+  }
   size_t n = strlen(path) + 32;
   o->path = strdup(path);
   o->tmp = malloc(n);
@@ -117,11 +133,13 @@ bool cli_out_close(cli_out_t *o, bool ok) {
       io_ok = false;
       err = errno;
     }
-    if (ok && io_ok && rename(o->tmp, o->path) != 0) {
+    if (o->direct) {
+      /* written in place: nothing to rename or remove */
+    } else if (ok && io_ok && rename(o->tmp, o->path) != 0) {
       io_ok = false;
       err = errno;
     }
-    if (!ok || !io_ok) unlink(o->tmp);
+    if (!o->direct && (!ok || !io_ok)) unlink(o->tmp);
   }
   if (!io_ok) cli_error("cannot write %s: %s", name, strerror(err ? err : EIO));
   free(o->path);

@@ -541,3 +541,36 @@ def test_text_report_neutralises_control_characters(cli):
         _, rep = scan_json(cli, evil, code=1)
         check({f["location"]["resource"] for f in rep["findings"]} == {"Evil\x1b[2J\x1b]0;owned\x07Bucket\nFAKE\u009b31m"},
               "JSON must keep the exact name")
+
+
+def test_output_to_a_fifo_writes_through_it(cli):
+    """-o to a device or pipe writes into it instead of renaming a file over it (which would
+    replace /dev/null with a regular file)."""
+    import os
+    import stat
+    import tempfile
+    import threading
+    with tempfile.TemporaryDirectory() as d:
+        fifo = os.path.join(d, "report.fifo")
+        os.mkfifo(fifo)
+        got = {}
+
+        def reader():
+            with open(fifo, "rb") as f:
+                got["data"] = f.read()
+
+        t = threading.Thread(target=reader, daemon=True)
+        t.start()
+        r = cli.run("scan", "--format", "json", "-o", fifo, "examples/incidents/capital-one/template.yaml")
+        t.join(30)
+        if t.is_alive():
+            # Nothing wrote into the FIFO: release the reader before failing.
+            try:
+                os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+            except OSError:
+                pass
+            t.join(5)
+        assert r.code == 1, r.err
+        assert stat.S_ISFIFO(os.stat(fifo).st_mode), "the FIFO was replaced"
+        assert b'"CF-EC2-001"' in got.get("data", b""), got.get("data", b"")[:200]
+        assert os.listdir(d) == ["report.fifo"], os.listdir(d)
