@@ -5,7 +5,9 @@
  * current chunk. Chunks double from 4 KiB up to 1 MiB; a request larger than a quarter of the
  * chunk size gets a chunk of its own so that big strings do not waste the rest of a chunk.
  * Invariant: `used` counts the bytes of all chunks, and stays at or below max_bytes when a
- * maximum is set, so an arena fed by hostile input is bounded.
+ * maximum is set, so an arena fed by hostile input is bounded. The free space of the current
+ * chunk is [bump.cur, bump.end), the struct's first member, so that the common allocation is
+ * an inline pointer bump (cf__arena_alloc_fast in core.h).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,11 +22,11 @@
 typedef struct chunk {
   struct chunk *next;
   size_t size; /* usable bytes after the header */
-  size_t off;
   /* data follows, aligned to 16 */
 } chunk_t;
 
 struct cf_arena {
+  cf_arena_bump_t bump; /* free space of the head chunk; must stay first (core.h) */
   chunk_t *head;
   size_t next_size;
   size_t used;
@@ -71,8 +73,11 @@ void cf__arena_reset(cf_arena_t *a) {
   a->head = keep;
   a->used = keep ? keep->size : 0;
   if (keep) {
-    keep->off = 0;
     keep->next = NULL;
+    a->bump.cur = chunk_data(keep);
+    a->bump.end = a->bump.cur + keep->size;
+  } else {
+    a->bump.cur = a->bump.end = NULL;
   }
 }
 
@@ -86,7 +91,6 @@ static chunk_t *chunk_new(cf_arena_t *a, size_t need) {
   chunk_t *c = malloc(CHUNK_HDR + size);
   if (!c) return NULL;
   c->size = size;
-  c->off = 0;
   a->used += size;
   if (size == a->next_size && a->next_size < ARENA_MAX_CHUNK) a->next_size *= 2;
   return c;
@@ -99,26 +103,27 @@ void *cf__arena_alloc(cf_arena_t *a, size_t n) {
     return NULL;
   }
   n = (n + 7u) & ~(size_t)7u;
-  chunk_t *c = a->head;
-  if (c && c->size - c->off >= n) {
-    void *p = chunk_data(c) + c->off;
-    c->off += n;
+  if ((size_t)(a->bump.end - a->bump.cur) >= n) {
+    void *p = a->bump.cur;
+    a->bump.cur += n;
     return p;
   }
+  chunk_t *c = a->head;
   chunk_t *nc = chunk_new(a, n);
   if (!nc) {
     a->failed = true;
     return NULL;
   }
-  if (c && n > a->next_size / 4 && c->size - c->off > 256) {
+  if (c && n > a->next_size / 4 && (size_t)(a->bump.end - a->bump.cur) > 256) {
     /* A big dedicated chunk goes behind the current one, which still has room. */
     nc->next = c->next;
     c->next = nc;
-  } else {
-    nc->next = c;
-    a->head = nc;
+    return chunk_data(nc);
   }
-  nc->off = n;
+  nc->next = c;
+  a->head = nc;
+  a->bump.cur = chunk_data(nc) + n;
+  a->bump.end = chunk_data(nc) + nc->size;
   return chunk_data(nc);
 }
 
@@ -129,7 +134,7 @@ void *cf__arena_zalloc(cf_arena_t *a, size_t n) {
 }
 
 char *cf__arena_strndup(cf_arena_t *a, const char *s, size_t n) {
-  char *p = cf__arena_alloc(a, n + 1);
+  char *p = cf__arena_alloc_fast(a, n + 1);
   if (!p) return NULL;
   if (n) memcpy(p, s, n);
   p[n] = '\0';

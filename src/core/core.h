@@ -44,11 +44,26 @@ const cf_limits_t *cf__limits(const cf_ctx_t *ctx);
  * unbounded); an allocation beyond it fails like an out-of-memory condition. Not thread-safe.
  */
 cf_arena_t *cf__arena_new(size_t max_bytes);
+/* The free space of the arena's current chunk; the first member of every cf_arena_t. */
+typedef struct cf_arena_bump {
+  char *cur, *end;
+} cf_arena_bump_t;
 void cf__arena_free(cf_arena_t *a);
 /* Frees everything but keeps the first chunk for reuse. */
 void cf__arena_reset(cf_arena_t *a);
 void *cf__arena_alloc(cf_arena_t *a, size_t n);  /* 8-byte aligned, uninitialised */
 void *cf__arena_zalloc(cf_arena_t *a, size_t n); /* zeroed */
+/* cf__arena_alloc with the common case (room in the current chunk) inlined. */
+static inline void *cf__arena_alloc_fast(cf_arena_t *a, size_t n) {
+  cf_arena_bump_t *b = (cf_arena_bump_t *)(void *)a;
+  size_t r = (n + 7u) & ~(size_t)7u;
+  if (n && n <= SIZE_MAX / 2 && (size_t)(b->end - b->cur) >= r) {
+    void *p = b->cur;
+    b->cur += r;
+    return p;
+  }
+  return cf__arena_alloc(a, n);
+}
 char *cf__arena_strndup(cf_arena_t *a, const char *s, size_t n);
 char *cf__arena_strdup(cf_arena_t *a, const char *s);
 char *cf__arena_printf(cf_arena_t *a, const char *fmt, ...) CF_PRINTF(2, 3);

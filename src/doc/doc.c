@@ -20,7 +20,7 @@
 #include "doc_internal.h"
 
 cf_node_t *cf_node_new(cf_arena_t *a, cf_node_type type, cf_pos_t pos) {
-  cf_node_t *n = cf__arena_alloc(a, sizeof(*n));
+  cf_node_t *n = cf__arena_alloc_fast(a, sizeof(*n));
   if (!n) return NULL;
   memset(n, 0, sizeof(*n));
   n->type = (uint8_t)type;

@@ -82,7 +82,7 @@ struct builder {
   cf_err err;
 };
 
-cf_pos_t pos_at(builder &b, const char *p) {
+inline cf_pos_t pos_at(builder &b, const char *p) {
   if (b.flat) return b.fixed;
   size_t off = (p && p >= b.base && p <= b.base + b.len) ? (size_t)(p - b.base) : b.len;
   if (b.one_line) return cf_pos_t{b.file, b.line_base, (uint32_t)(b.col_base + off)};
@@ -167,13 +167,19 @@ const char *locate(builder &b, error_code e, const char *fallback) {
   return fallback;
 }
 
-cf_node_t *new_node(builder &b, cf_node_type t, const char *where) {
+inline cf_node_t *new_node(builder &b, cf_node_type t, const char *where) {
   if (++b.nodes > b.max_nodes) {
     fail(b, CF_ELIMIT, where, "document has more values than the limit");
     return nullptr;
   }
-  cf_node_t *n = cf_node_new(b.arena, t, pos_at(b, where));
-  if (!n) fail(b, CF_ENOMEM, where, "out of memory");
+  cf_node_t *n = (cf_node_t *)cf__arena_alloc_fast(b.arena, sizeof(cf_node_t));
+  if (!n) {
+    fail(b, CF_ENOMEM, where, "out of memory");
+    return nullptr;
+  }
+  memset(n, 0, sizeof *n);
+  n->type = (uint8_t)t;
+  n->pos = pos_at(b, where);
   return n;
 }
 
@@ -209,9 +215,9 @@ cf_err append_member(builder &b, cf_node_t *obj, std::string_view key, cf_pos_t 
 /* Whether a root member is one the caller reads (names compared ignoring ASCII case). */
 bool kept_key(const char *const *keys, std::string_view key) {
   if (key.empty()) return false;
-  int k0 = tolower((unsigned char)key[0]);
+  int k0 = (unsigned char)key[0] | 0x20; /* ASCII letters: one bit apart in either case */
   for (; *keys; keys++)
-    if (tolower((unsigned char)(*keys)[0]) == k0 && strlen(*keys) == key.size() &&
+    if (((unsigned char)(*keys)[0] | 0x20) == k0 && strlen(*keys) == key.size() &&
         strncasecmp(*keys, key.data(), key.size()) == 0)
       return true;
   return false;
