@@ -83,7 +83,7 @@ static void *grow_pow2(cf_arena_t *a, void *old, uint32_t len, size_t size) {
   if (len >= UINT32_MAX / 2) return NULL;
   uint32_t ncap = len ? len * 2 : 4;
   if (len && len < 4) return old; /* the first block holds 4 */
-  void *n = cf__arena_alloc(a, (size_t)ncap * size);
+  void *n = cf__arena_alloc_fast(a, (size_t)ncap * size);
   if (!n) return NULL;
   if (len) memcpy(n, old, (size_t)len * size);
   return n;
