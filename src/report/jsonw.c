@@ -171,6 +171,8 @@ void cf__jw_kbool(jsonw_t *w, const char *key, bool v) {
   cf__jw_bool(w, v);
 }
 
+void cf__jw_flush(jsonw_t *w) { flush(w); }
+
 cf_err cf__jw_finish(jsonw_t *w) {
   putch(w, '\n');
   flush(w);

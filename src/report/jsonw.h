@@ -53,6 +53,9 @@ void cf__jw_keyn(jsonw_t *w, const char *key, size_t n);
 #define CF_JW_KSTR(w, lit, s) (CF_JW_KEY(w, lit), cf__jw_str((w), (s)))
 #define CF_JW_KINT(w, lit, v) (CF_JW_KEY(w, lit), cf__jw_int((w), (v)))
 
+/* Writes out what is buffered (the writer stays usable); errors stay sticky. */
+void cf__jw_flush(jsonw_t *w);
+
 /* Ends the document (newline) and returns the sticky error or CF_EIO on a write error. */
 cf_err cf__jw_finish(jsonw_t *w);
 

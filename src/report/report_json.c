@@ -9,6 +9,8 @@
  * "rules", keyed by rule id, for the rules that have findings: a report of a large snapshot
  * has hundreds of thousands of findings of a few dozen rules.
  */
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cloudfort/report.h"
@@ -79,6 +81,42 @@ static void write_rule(jsonw_t *w, const cf_rule_info_t *r) {
   cf__jw_obj_end(w);
 }
 
+#define SPLIT_AT 20000u
+
+typedef struct half {
+  pthread_t th;
+  const cf_report_t *rep;
+  size_t from, to;
+  bool any_before; /* findings were written before this half (it starts with a comma) */
+  char *buf;
+  size_t len;
+  cf_err err;
+} half_t;
+
+static void *render_half(void *arg) {
+  half_t *h = arg;
+  FILE *mem = open_memstream(&h->buf, &h->len);
+  if (!mem) {
+    h->err = CF_ENOMEM;
+    return NULL;
+  }
+  jsonw_t w;
+  cf__jw_init(&w, mem, true);
+  /* Inside { "findings": [ ... : depth 2, after a finding when one came before. */
+  w.depth = 2;
+  w.first[1] = false;
+  w.first[2] = !h->any_before;
+  for (size_t i = h->from; i < h->to; i++) {
+    const cf_finding_t *f = cf_findings_at(h->rep->findings, i);
+    if (!f->suppressed) write_finding(&w, f);
+  }
+  cf__jw_flush(&w);
+  cf__buf_cleanup(&w.b);
+  h->err = w.err;
+  if (fclose(mem) != 0 && !h->err) h->err = CF_ENOMEM;
+  return NULL;
+}
+
 cf_err cf_report_write_json(FILE *out, const cf_report_t *rep, bool show_suppressed) {
   jsonw_t w;
   cf__jw_init(&w, out, true);
@@ -93,16 +131,45 @@ cf_err cf_report_write_json(FILE *out, const cf_report_t *rep, bool show_suppres
   cf__jw_obj_end(&w);
   CF_JW_KEY(&w, "findings");
   cf__jw_arr_begin(&w);
+  size_t mid = n;
+  uint64_t active_before_mid = 0;
   for (size_t i = 0; i < n; i++) {
     const cf_finding_t *f = cf_findings_at(rep->findings, i);
     if (f->suppressed) {
       suppressed++;
       continue;
     }
-    write_finding(&w, f);
     active++;
     by_sev[f->rule->severity]++;
     by_group[cf_rule_group(f->rule)]++;
+  }
+  /* A large report is rendered by two threads: the second half into memory, in the state
+   * the writer will be in when it gets there, then spliced in after the first half. */
+  half_t second;
+  memset(&second, 0, sizeof second);
+  bool split = n >= SPLIT_AT;
+  if (split) {
+    mid = n / 2;
+    for (size_t i = 0; i < mid; i++)
+      if (!cf_findings_at(rep->findings, i)->suppressed) active_before_mid++;
+    second.rep = rep;
+    second.from = mid;
+    second.to = n;
+    second.any_before = active_before_mid > 0;
+    split = pthread_create(&second.th, NULL, render_half, &second) == 0;
+    if (!split) mid = n;
+  }
+  for (size_t i = 0; i < mid; i++) {
+    const cf_finding_t *f = cf_findings_at(rep->findings, i);
+    if (!f->suppressed) write_finding(&w, f);
+  }
+  if (split) {
+    pthread_join(second.th, NULL);
+    cf__jw_flush(&w);
+    if (second.err && !w.err) w.err = second.err;
+    if (second.buf && second.len && fwrite(second.buf, 1, second.len, out) != second.len && !w.err) w.err = CF_EIO;
+    free(second.buf);
+    w.first[w.depth] = active == 0;
   }
   cf__jw_arr_end(&w);
   if (show_suppressed) {
