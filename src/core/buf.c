@@ -93,3 +93,14 @@ char *cf__buf_take(cf_buf_t *b) {
   b->len = b->cap = 0;
   return p;
 }
+
+bool cf__grow(void **p, size_t *cap, size_t len, size_t size) {
+  if (len < *cap) return true;
+  size_t nc = *cap ? *cap * 2 : 16;
+  if (size && nc > SIZE_MAX / size) return false;
+  void *n = realloc(*p, nc * size);
+  if (!n) return false;
+  *p = n;
+  *cap = nc;
+  return true;
+}

@@ -98,6 +98,12 @@ cf_err cf__buf_vprintf(cf_buf_t *b, const char *fmt, va_list ap) CF_PRINTF(2, 0)
 /* Hands the data to the caller (free with free()) and leaves the buffer empty. */
 char *cf__buf_take(cf_buf_t *b);
 
+/* ---- arrays ----
+ * Makes room for one more element in a malloc'd array of len elements of `size` bytes with
+ * capacity *cap (doubling from 16). Returns false, leaving the array as it was, when out of
+ * memory or when the size would overflow. */
+bool cf__grow(void **p, size_t *cap, size_t len, size_t size);
+
 /* ---- strings ---- */
 /* snprintf that truncates on purpose (evidence, messages): always NUL-terminates. */
 void cf__strfmt(char *dst, size_t n, const char *fmt, ...) CF_PRINTF(3, 4);

@@ -85,15 +85,6 @@ void cf_ruleset_free(cf_ruleset_t *rs) {
   free(rs);
 }
 
-static bool grow(void **p, size_t *cap, size_t len, size_t size) {
-  if (len < *cap) return true;
-  size_t nc = *cap ? *cap * 2 : 16;
-  void *n = realloc(*p, nc * size);
-  if (!n) return false;
-  *p = n;
-  *cap = nc;
-  return true;
-}
 
 size_t cf_ruleset_count(const cf_ruleset_t *rs) { return rs->n_rules; }
 
@@ -302,7 +293,7 @@ static bool compile_regex(cctx_t *c, cond_t *k, const cf_node_t *v) {
   }
   (void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
   cf_ruleset_t *rs = c->rs;
-  if (!grow((void **)&rs->codes, &rs->cap_codes, rs->n_codes, sizeof(pcre2_code *))) {
+  if (!cf__grow((void **)&rs->codes, &rs->cap_codes, rs->n_codes, sizeof(pcre2_code *))) {
     pcre2_code_free(re);
     nomem(c);
     return false;
@@ -437,7 +428,7 @@ static bool compile_operand(cctx_t *c, cond_t *k, const char *key, const cf_node
 
 static bool add_relation(cctx_t *c, cond_t *k) {
   cf_ruleset_t *rs = c->rs;
-  if (!grow((void **)&rs->rels, &rs->cap_rels, rs->n_rels, sizeof(relation_t))) {
+  if (!cf__grow((void **)&rs->rels, &rs->cap_rels, rs->n_rels, sizeof(relation_t))) {
     nomem(c);
     return false;
   }
@@ -761,7 +752,7 @@ static void compile_rule(cctx_t *c, const cf_node_t *doc) {
   r->sources = c_zalloc(c, (ns + 1) * sizeof(char *));
   if (!r->sources) return;
   memcpy(r->sources, srcs, ns * sizeof(char *));
-  if (!grow((void **)&c->rs->rules, &c->rs->cap_rules, c->rs->n_rules, sizeof(rule_t *))) {
+  if (!cf__grow((void **)&c->rs->rules, &c->rs->cap_rules, c->rs->n_rules, sizeof(rule_t *))) {
     nomem(c);
     return;
   }
@@ -786,7 +777,7 @@ cf_err cf_ruleset_load_text(cf_ruleset_t *rs, const char *name, const char *text
     cf_diag_cleanup(&d);
     return e == CF_ENOMEM ? CF_ENOMEM : CF_ERULE;
   }
-  if (!grow((void **)&rs->docs, &rs->cap_docs, rs->n_docs, sizeof(cf_doc_t *))) {
+  if (!cf__grow((void **)&rs->docs, &rs->cap_docs, rs->n_docs, sizeof(cf_doc_t *))) {
     cf_doc_free(doc);
     return CF_ENOMEM;
   }
@@ -839,7 +830,7 @@ static cf_err load_dir(cf_ruleset_t *rs, const char *dir, cf_diags_t *errors, un
   cf_err err = CF_OK;
   while ((de = readdir(d))) {
     if (de->d_name[0] == '.') continue;
-    if (!grow((void **)&names, &cap, n, sizeof(char *)) || !(names[n] = strdup(de->d_name))) {
+    if (!cf__grow((void **)&names, &cap, n, sizeof(char *)) || !(names[n] = strdup(de->d_name))) {
       err = CF_ENOMEM;
       break;
     }

@@ -175,18 +175,9 @@ typedef struct scan {
   size_t n_seen, cap_seen;
 } scan_t;
 
-static bool grow(void **p, size_t *cap, size_t len, size_t size) {
-  if (len < *cap) return true;
-  size_t nc = *cap ? *cap * 2 : 16;
-  void *n = realloc(*p, nc * size);
-  if (!n) return false;
-  *p = n;
-  *cap = nc;
-  return true;
-}
 
 static uint32_t add_file(scan_t *s, const char *path) {
-  if (!grow((void **)&s->files, &s->cap_files, s->n_files, sizeof(file_entry_t))) {
+  if (!cf__grow((void **)&s->files, &s->cap_files, s->n_files, sizeof(file_entry_t))) {
     s->fatal = CF_ENOMEM;
     return 0;
   }
@@ -230,7 +221,7 @@ static cf_err emit_finding(shard_t *sh, const rule_t *rule, const cf_resource_t 
       break;
     }
   }
-  if (!grow((void **)&sh->finding_file, &sh->cap_ff, sh->n_ff, sizeof(uint32_t))) return CF_ENOMEM;
+  if (!cf__grow((void **)&sh->finding_file, &sh->cap_ff, sh->n_ff, sizeof(uint32_t))) return CF_ENOMEM;
   cf_err e = cf_findings_add(sh->findings, &f);
   if (!e) sh->finding_file[sh->n_ff++] = r->pos.file;
   return e;
@@ -364,7 +355,7 @@ static cf_resource_t *copy_resource(shard_t *sh, const cf_resource_t *r) {
 
 static cf_err hold(shard_t *sh, const cf_resource_t *r, bool eval_all) {
   cf_resource_t *c = copy_resource(sh, r);
-  if (!c || !grow((void **)&sh->held, &sh->cap_held, sh->n_held, sizeof(retained_t))) return CF_ENOMEM;
+  if (!c || !cf__grow((void **)&sh->held, &sh->cap_held, sh->n_held, sizeof(retained_t))) return CF_ENOMEM;
   sh->held[sh->n_held].r = c;
   sh->held[sh->n_held].eval_all = eval_all;
   sh->n_held++;
@@ -375,7 +366,7 @@ static cf_err note_resource_line(shard_t *sh, const cf_resource_t *r) {
   if (r->pos.file >= sh->s->n_files) return CF_OK;
   file_entry_t *f = &sh->s->files[r->pos.file];
   if (!f->n_ignores) return CF_OK;
-  if (!grow((void **)&f->res_lines, &f->cap_res_lines, f->n_res_lines, sizeof(res_line_t))) return CF_ENOMEM;
+  if (!cf__grow((void **)&f->res_lines, &f->cap_res_lines, f->n_res_lines, sizeof(res_line_t))) return CF_ENOMEM;
   const char *addr = r->address ? cf__arena_strdup(sh->keep, r->address) : "";
   if (!addr) return CF_ENOMEM;
   f->res_lines[f->n_res_lines].line = r->pos.line;
@@ -393,7 +384,7 @@ static const type_rules_t *rules_for_type(shard_t *sh, const char *type) {
     if (sh->types[i].type == type) return &sh->types[i];
   for (size_t i = 0; i < sh->n_types; i++)
     if (strcmp(sh->types[i].type, type) == 0) return &sh->types[i];
-  if (!grow((void **)&sh->types, &sh->cap_types, sh->n_types, sizeof(type_rules_t))) return NULL;
+  if (!cf__grow((void **)&sh->types, &sh->cap_types, sh->n_types, sizeof(type_rules_t))) return NULL;
   type_rules_t *t = &sh->types[sh->n_types];
   t->type = cf__arena_strdup(sh->keep, type);
   t->rules = cf__arena_alloc(sh->keep, (sh->s->rs->n_rules + 1) * sizeof(const rule_t *));
@@ -562,7 +553,7 @@ static cf_err collect_ignores(file_entry_t *f, const char *text, size_t len) {
     const char *reason_end = q;
     while (reason_end > reason && (reason_end[-1] == ' ' || reason_end[-1] == '\t')) reason_end--;
     if (ids_end == ids) continue;
-    if (!grow((void **)&f->ignores, &f->cap_ignores, f->n_ignores, sizeof(ignore_comment_t))) return CF_ENOMEM;
+    if (!cf__grow((void **)&f->ignores, &f->cap_ignores, f->n_ignores, sizeof(ignore_comment_t))) return CF_ENOMEM;
     ignore_comment_t *ic = &f->ignores[f->n_ignores];
     ic->line = line;
     ic->standalone = standalone;
@@ -1014,7 +1005,7 @@ static cf_err merge_workers(scan_t *s, worker_t *ws, unsigned n, uint32_t file) 
     qsort(ds, kd, sizeof(*ds), cmp_diag_pos);
   }
   for (size_t j = 0; !e && j < k; j++) {
-    if (!grow((void **)&main->finding_file, &main->cap_ff, main->n_ff, sizeof(uint32_t))) e = CF_ENOMEM;
+    if (!cf__grow((void **)&main->finding_file, &main->cap_ff, main->n_ff, sizeof(uint32_t))) e = CF_ENOMEM;
     else if (!(e = cf_findings_add(main->findings, fs[j]))) main->finding_file[main->n_ff++] = file;
   }
   for (size_t j = 0; !e && j < kd; j++) e = cf_diags_adopt(main->errors, ds[j]);
@@ -1026,7 +1017,7 @@ static cf_err merge_workers(scan_t *s, worker_t *ws, unsigned n, uint32_t file) 
         if (fs_i->keys[j]) e = sset_put(&main->facts[r], main->keep, fs_i->keys[j], (tri_t)fs_i->vals[j]);
     }
     for (size_t j = 0; !e && j < ws[i].sh.n_held; j++) {
-      if (!grow((void **)&main->held, &main->cap_held, main->n_held, sizeof(retained_t))) e = CF_ENOMEM;
+      if (!cf__grow((void **)&main->held, &main->cap_held, main->n_held, sizeof(retained_t))) e = CF_ENOMEM;
       else main->held[main->n_held++] = ws[i].sh.held[j];
     }
   }
@@ -1100,7 +1091,7 @@ static cf_err stream_config(scan_t *s, cf_adapt_ctx_t *ac, cf_reader_t *rd, cf_d
       worker_t *w = &ws[i];
       if (w->sh.s) {
         bool keep = w->sh.n_held > 0;
-        if (keep && grow((void **)&s->arenas, &s->cap_arenas, s->n_arenas, sizeof(cf_arena_t *)))
+        if (keep && cf__grow((void **)&s->arenas, &s->cap_arenas, s->n_arenas, sizeof(cf_arena_t *)))
           s->arenas[s->n_arenas++] = w->sh.keep;
         else if (keep)
           e = CF_ENOMEM, keep = false;
@@ -1309,7 +1300,7 @@ static bool wanted_name(const char *name) {
 static bool seen_dir(scan_t *s, const struct stat *st) {
   for (size_t i = 0; i < s->n_seen; i++)
     if (s->seen[i].dev == st->st_dev && s->seen[i].ino == st->st_ino) return true;
-  if (!grow((void **)&s->seen, &s->cap_seen, s->n_seen, sizeof(*s->seen))) {
+  if (!cf__grow((void **)&s->seen, &s->cap_seen, s->n_seen, sizeof(*s->seen))) {
     s->fatal = CF_ENOMEM;
     return true;
   }
@@ -1346,7 +1337,7 @@ static void walk_dir(scan_t *s, const char *dir, unsigned depth) {
   struct dirent *de;
   while ((de = readdir(d))) {
     if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 || strcmp(de->d_name, ".git") == 0) continue;
-    if (!grow((void **)&names, &cap, n, sizeof(char *)) || !(names[n] = strdup(de->d_name))) {
+    if (!cf__grow((void **)&names, &cap, n, sizeof(char *)) || !(names[n] = strdup(de->d_name))) {
       s->fatal = CF_ENOMEM;
       break;
     }
