@@ -298,65 +298,15 @@ static const cf_node_t *tag_value(const cf_node_t *tags, const char *key) {
   return NULL;
 }
 
-/* ---- base64 ---- */
-
-static int b64_value(unsigned char ch) {
-  if (ch >= 'A' && ch <= 'Z') return ch - 'A';
-  if (ch >= 'a' && ch <= 'z') return ch - 'a' + 26;
-  if (ch >= '0' && ch <= '9') return ch - '0' + 52;
-  if (ch == '+' || ch == '-') return 62;
-  if (ch == '/' || ch == '_') return 63;
-  return -1;
-}
-
-/*
- * Decodes base64 (RFC 4648, either alphabet; whitespace ignored; padding optional) into a
- * NUL-terminated arena buffer. Returns false for text that is not base64; *out is NULL when
- * memory ran out.
- */
-static bool b64_decode(cf_arena_t *a, const char *s, size_t n, char **out, size_t *out_len) {
-  *out = NULL;
-  *out_len = 0;
-  char *buf = cf__arena_alloc(a, n / 4 * 3 + 4);
-  if (!buf) return true;
-  uint32_t acc = 0;
-  int bits = 0;
-  size_t k = 0;
-  bool padding = false;
-  for (size_t i = 0; i < n; i++) {
-    unsigned char ch = (unsigned char)s[i];
-    if (ch == ' ' || ch == '\n' || ch == '\r' || ch == '\t') continue;
-    if (ch == '=') {
-      padding = true;
-      continue;
-    }
-    int v = b64_value(ch);
-    if (v < 0 || padding) return false;
-    acc = (acc << 6) | (uint32_t)v;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      buf[k++] = (char)((acc >> bits) & 0xFF);
-    }
-  }
-  if (bits >= 6) return false; /* a single leftover character cannot be base64 */
-  buf[k] = '\0';
-  *out = buf;
-  *out_len = k;
-  return true;
-}
-
 /* User data as text: base64-decoded, gunzipped when compressed, kept when it is UTF-8. */
 static void put_user_data(cli_t *c, cf_node_t *obj, const cf_node_t *src, const char *from) {
   const cf_node_t *v = get(src, from);
   if (!is_str(v) || v->len == 0) return;
   char *dec;
   size_t n;
-  if (!b64_decode(c->ac->arena, v->u.s, v->len, &dec, &n)) return; /* not base64: not user data */
-  if (!dec) {
-    c->oom = true;
-    return;
-  }
+  cf_err be = cf__base64_decode(c->ac->arena, v->u.s, v->len, &dec, &n);
+  if (be == CF_ENOMEM) c->oom = true;
+  if (be) return; /* not base64: not user data */
   char *unz = NULL;
   if (n >= 2 && (unsigned char)dec[0] == 0x1f && (unsigned char)dec[1] == 0x8b) {
     size_t zn = 0;
@@ -939,11 +889,12 @@ static cf_err do_credential_report(cli_t *c, const cf_node_t *root) {
   }
   char *csv;
   size_t n;
-  if (!b64_decode(c->ac->arena, content->u.s, content->len, &csv, &n)) {
+  cf_err be = cf__base64_decode(c->ac->arena, content->u.s, content->len, &csv, &n);
+  if (be == CF_ENOMEM) return be;
+  if (be) {
     cf__adapt_warn(c->ac, P(content), "credential report: Content is not base64");
     return CF_OK;
   }
-  if (!csv) return CF_ENOMEM;
   return cf__adapt_credreport_at(c->ac, csv, n, P(content));
 }
 

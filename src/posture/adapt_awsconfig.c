@@ -198,42 +198,6 @@ static void add_id(cfg_t *x, const cf_node_t *v) {
   if (v && v->type == CF_NODE_STRING && cf__res_add_id(x->ac, x->r, v->u.s)) x->oom = true;
 }
 
-/* Decodes standard base64 (whitespace ignored) into an arena string. Returns CF_EINVAL when s
- * is not base64, CF_ENOMEM when the arena is exhausted. */
-static cf_err base64_decode(cf_arena_t *a, const char *s, size_t n, char **out, size_t *out_len) {
-  char *d = cf__arena_alloc(a, n / 4 * 3 + 4);
-  if (!d) return CF_ENOMEM;
-  uint32_t acc = 0;
-  int bits = 0;
-  size_t k = 0;
-  bool pad = false;
-  for (size_t i = 0; i < n; i++) {
-    unsigned char c = (unsigned char)s[i];
-    int v;
-    if (c >= 'A' && c <= 'Z') v = c - 'A';
-    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-    else if (c >= '0' && c <= '9') v = c - '0' + 52;
-    else if (c == '+') v = 62;
-    else if (c == '/') v = 63;
-    else if (c == '=') {
-      pad = true;
-      continue;
-    } else if (is_space((char)c)) continue;
-    else return CF_EINVAL;
-    if (pad) return CF_EINVAL; /* data after padding */
-    acc = (acc << 6) | (uint32_t)v;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      d[k++] = (char)((acc >> bits) & 0xFF);
-    }
-  }
-  d[k] = '\0';
-  *out = d;
-  *out_len = k;
-  return CF_OK;
-}
-
 /*
  * User data as the instance sees it. Config keeps the base64 the API returns; text scripts
  * are decoded, while binary user data (gzip, MIME archives compressed by cloud-init tools)
@@ -243,7 +207,7 @@ static void set_user_data(cfg_t *x, const char *path, const cf_node_t *v) {
   if (!v || v->type != CF_NODE_STRING || v->len == 0) return;
   size_t n = 0;
   char *d = NULL;
-  cf_err e = base64_decode(x->ac->arena, v->u.s, v->len, &d, &n);
+  cf_err e = cf__base64_decode(x->ac->arena, v->u.s, v->len, &d, &n);
   if (e == CF_ENOMEM) x->oom = true;
   if (e || memchr(d, '\0', n) || cf__utf8_valid_prefix((const uint8_t *)d, n) != n) return;
   set(x, path, cf_node_new_str(x->ac->arena, d, n, v->pos));

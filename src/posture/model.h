@@ -141,6 +141,11 @@ cf_node_t *cf__parse_inner_json(cf_adapt_ctx_t *ac, const char *text, size_t len
  * when proto is neither a string nor a number. */
 const char *cf__fw_protocol(const cf_node_t *proto, char *buf, size_t n);
 
+/* Decodes base64 (RFC 4648, standard or URL-safe alphabet; blanks ignored; padding optional)
+ * into a NUL-terminated arena string. CF_EINVAL when s is not base64, CF_ENOMEM. */
+cf_err cf__base64_decode(cf_arena_t *a, const char *s, size_t n, char **out, size_t *out_len)
+    CF_MUST_CHECK;
+
 /* Decodes %XX escapes (and '+' as space when plus_space) into an arena string. */
 char *cf__url_decode(cf_arena_t *a, const char *s, size_t n, bool plus_space);
 

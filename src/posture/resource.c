@@ -190,3 +190,44 @@ const char *cf__fw_protocol(const cf_node_t *proto, char *buf, size_t n) {
   buf[i] = '\0';
   return buf;
 }
+
+static int b64_value(unsigned char ch) {
+  if (ch >= 'A' && ch <= 'Z') return ch - 'A';
+  if (ch >= 'a' && ch <= 'z') return ch - 'a' + 26;
+  if (ch >= '0' && ch <= '9') return ch - '0' + 52;
+  if (ch == '+' || ch == '-') return 62;
+  if (ch == '/' || ch == '_') return 63;
+  return -1;
+}
+
+cf_err cf__base64_decode(cf_arena_t *a, const char *s, size_t n, char **out, size_t *out_len) {
+  *out = NULL;
+  *out_len = 0;
+  char *buf = cf__arena_alloc(a, n / 4 * 3 + 4);
+  if (!buf) return CF_ENOMEM;
+  uint32_t acc = 0;
+  int bits = 0;
+  size_t k = 0;
+  bool padding = false;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char ch = (unsigned char)s[i];
+    if (ch == ' ' || ch == '\n' || ch == '\r' || ch == '\t') continue;
+    if (ch == '=') {
+      padding = true;
+      continue;
+    }
+    int v = b64_value(ch);
+    if (v < 0 || padding) return CF_EINVAL; /* not base64, or data after the padding */
+    acc = (acc << 6) | (uint32_t)v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      buf[k++] = (char)((acc >> bits) & 0xFF);
+    }
+  }
+  if (bits >= 6) return CF_EINVAL; /* a single leftover character cannot be base64 */
+  buf[k] = '\0';
+  *out = buf;
+  *out_len = k;
+  return CF_OK;
+}
