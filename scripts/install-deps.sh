@@ -4,12 +4,22 @@
 # Usage: scripts/install-deps.sh [--bench]   (--bench adds the peers used by `make bench`)
 set -eu
 
-pkgs="make gcc g++ pkg-config
-libsimdjson-dev libyaml-dev libpcre2-dev zlib1g-dev libssl-dev
+pkgs="make gcc g++ pkg-config git
+libsimdjson-dev libyaml-dev libpcre2-dev zlib1g-dev libssl-dev libarchive-dev libgit2-dev
 libcmocka-dev clang-14 libclang-rt-14-dev
 python3 python3-jsonschema"
 if [ "${1:-}" = "--bench" ]; then
   pkgs="$pkgs jq hyperfine time"
+fi
+
+# Hyperscan is built for x86-64 only; elsewhere Vectorscan offers the same API.
+if [ "$(uname -m)" = x86_64 ]; then pkgs="$pkgs libhyperscan-dev"; else pkgs="$pkgs libvectorscan-dev"; fi
+# Peers and tools the content tests and benchmarks run (zip builds the test APK).
+pkgs="$pkgs zip unzip"
+if [ "${1:-}" = "--bench" ]; then
+  pkgs="$pkgs ripgrep"
+  # secretlint runs on Node.js; a Node.js that did not come from Debian counts as present.
+  command -v npm >/dev/null 2>&1 || pkgs="$pkgs nodejs npm"
 fi
 
 missing=""

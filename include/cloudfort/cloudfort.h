@@ -2,12 +2,14 @@
  * cloudfort/cloudfort.h - umbrella header for libcloudfort.
  *
  * libcloudfort finds the root causes of cloud breaches: misconfigured storage and identities
- * (posture), and more analysers as they land. Every finding carries the CSA Top Threats 2022
- * taxonomy. Include this header, or the module headers it includes.
+ * (posture), and credentials and personal data in files, archives and git history (content).
+ * Every finding carries the CSA Top Threats 2022 taxonomy. Include this header, or the module
+ * headers it includes.
  */
 #ifndef CLOUDFORT_H
 #define CLOUDFORT_H
 
+#include "content.h"
 #include "context.h"
 #include "doc.h"
 #include "error.h"

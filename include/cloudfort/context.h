@@ -44,6 +44,9 @@ typedef struct cf_limits {
 /* Fills *l with the default limits. */
 void cf_limits_default(cf_limits_t *l);
 
+/* Progress of a scan: called after each input file (or as it is queued), from one thread. */
+typedef void (*cf_progress_cb)(void *userdata, uint64_t files_done, const char *path);
+
 typedef struct cf_ctx cf_ctx_t;
 
 /* Creates a context with default limits and no log callback. Returns NULL when out of memory. */

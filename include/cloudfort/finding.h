@@ -33,6 +33,9 @@ typedef enum cf_severity {
 } cf_severity;
 #define CF_SEV_COUNT 5
 
+/* "low", "medium", "high" for confidence 1..3; NULL otherwise. */
+const char *cf_confidence_name(unsigned confidence);
+
 /* "info", "low", "medium", "high", "critical". */
 const char *cf_severity_name(cf_severity s);
 /* Parses a severity name (any case); returns false when unknown. */
@@ -61,6 +64,7 @@ typedef struct cf_rule_info {
   const char *const *resource_types; /* NULL-terminated; may be NULL */
   cf_remediation_t remediation;
   const char *const *references;     /* NULL-terminated URLs; may be NULL */
+  const char *const *tags;           /* NULL-terminated free-form tags (gitleaks); may be NULL */
   const char *file;        /* where the rule was loaded from */
   uint32_t line;
 } cf_rule_info_t;
@@ -89,6 +93,17 @@ typedef struct cf_finding {
   const char *evidence;       /* redacted excerpt, may be NULL */
   char fingerprint[33];       /* 32 hex digits */
   bool unknown;               /* the outcome depends on values known only at deployment */
+  uint8_t confidence;         /* content findings: 1 low, 2 medium, 3 high; 0 not rated */
+  uint8_t extra_threat;       /* a CSA threat this finding adds to its rule's (0: none), such
+                                 as 5 for a secret found in source code */
+  const char *commit;         /* git history: the commit that added the line, may be NULL */
+  const char *author;         /* its author's name, may be NULL */
+  const char *email;          /* its author's email, may be NULL */
+  const char *date;           /* its date (RFC 3339), may be NULL */
+  const char *message;        /* its message (first line), may be NULL */
+  uint32_t end_line;          /* content findings: where the secret ends (0: unknown) */
+  uint32_t end_column;
+  double entropy;             /* content findings: Shannon entropy of the secret (bits/byte) */
   cf_suppression suppressed;
   const char *suppress_reason; /* may be NULL */
 } cf_finding_t;

@@ -60,14 +60,13 @@ typedef enum cf_unknown_mode {
   CF_UNKNOWN_REPORT    /* a finding marked unknown that does not affect the exit code */
 } cf_unknown_mode;
 
-/* Called after each input file (from the scanning thread). */
-typedef void (*cf_progress_cb)(void *userdata, uint64_t files_done, const char *path);
-
 typedef struct cf_posture_opts {
   cf_unknown_mode unknown;
   const char *baseline;      /* path of a baseline file of fingerprints, or NULL */
   bool no_inline_suppress;   /* ignore inline, Metadata and annotation suppressions */
   unsigned threads;          /* threads evaluating streamed snapshots; 0: one per CPU */
+  bool only_recognised;      /* inputs that are not infrastructure code are skipped silently
+                                (another analyser reads them); missing paths are not errors */
   cf_progress_cb progress;  /* may be NULL */
   void *progress_ud;
 } cf_posture_opts_t;

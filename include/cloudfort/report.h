@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "context.h"
 #include "error.h"
 #include "finding.h"
 
@@ -36,6 +37,12 @@ void cf_report_cleanup(cf_report_t *r);
 /* Records that a rule ran (for SARIF's tool.driver.rules). Duplicates are ignored. */
 cf_err cf_report_add_rule(cf_report_t *r, const cf_rule_info_t *rule) CF_MUST_CHECK;
 
+/* Suppresses the findings from index `first` on whose fingerprints the baseline file at path
+ * lists (nothing when path is NULL). A file that cannot be read or is not a baseline is
+ * described in report->errors and returns CF_EINVAL; CF_ENOMEM. */
+cf_err cf_report_apply_baseline(const cf_ctx_t *ctx, cf_report_t *report, const char *path, size_t first)
+    CF_MUST_CHECK;
+
 /* Counts findings not suppressed at or above a severity. */
 size_t cf_report_count_at_least(const cf_report_t *r, cf_severity min);
 
@@ -49,6 +56,10 @@ cf_err cf_report_write_text(FILE *out, const cf_report_t *r, const cf_text_opts_
 /* JSON per the output contract. Suppressed findings are listed under "suppressed" only when
  * show_suppressed is set. */
 cf_err cf_report_write_json(FILE *out, const cf_report_t *r, bool show_suppressed);
+/* gitleaks' JSON report: an array of leaks (RuleID, Description, StartLine, EndLine,
+ * StartColumn, EndColumn, Match, Secret, File, SymlinkFile, Commit, Entropy, Author, Email,
+ * Date, Message, Tags, Fingerprint) for the content findings that are not suppressed. */
+cf_err cf_report_write_gitleaks(FILE *out, const cf_report_t *r);
 /* SARIF 2.1.0: one run, rules in tool.driver.rules, the CSA threats as a taxonomy. */
 cf_err cf_report_write_sarif(FILE *out, const cf_report_t *r);
 

@@ -1,7 +1,7 @@
 /*
  * cmd_rules.c - `cloudfort rules list` and `cloudfort rules test`.
  *
- * rules test runs every rule's fixtures: for rule ID, the folder FIXTURES/ID holds inputs
+ * rules test runs every rule's fixtures. Posture rule ID: the folder FIXTURES/ID holds inputs
  * named `fire.<source>.<ext>` (or `fire-<n>.<source>.<ext>`) on which the rule must fire and
  * `pass.<source>.<ext>` on which it must not, where <source> is a source format
  * (cloudformation, terraform-plan, aws-config, aws-cli, kubernetes, arm); a fixture may be a
@@ -9,6 +9,10 @@
  * format its resource types come from; a fixture must be recognised as the format its name
  * says and must load without errors. Ages are judged as of 2025-06-01 unless --now says
  * otherwise, so fixtures do not expire.
+ *
+ * Content rule ID (secrets, dlp): the folder CONTENT_FIXTURES/ID holds files (or folders,
+ * archives) named `fire[-<n>].<ext>` that the rule must find something in and
+ * `pass[-<n>].<ext>` it must find nothing in; every content rule needs at least one of each.
  */
 #include <dirent.h>
 #include <getopt.h>
@@ -22,18 +26,23 @@
 
 static void rules_usage(FILE *f) {
   fputs("Usage: cloudfort rules list [--format text|json] [--rules DIR] [--no-builtin-rules]\n"
-        "       cloudfort rules test [--fixtures DIR] [--rules DIR] [--no-builtin-rules] [ID...]\n"
+        "       cloudfort rules test [--fixtures DIR] [--content-fixtures DIR] [--rules DIR]\n"
+        "                            [--no-builtin-rules] [ID...]\n"
         "\n"
-        "list   prints every loaded rule: id, severity, threats, resource types, title.\n"
-        "test   runs each rule's fixtures (FIXTURES/<rule-id>/fire.<source>.<ext> must fire,\n"
-        "       pass.<source>.<ext> must not) and requires both for every source format the\n"
-        "       rule's resource types come from. FIXTURES defaults to tests/rules/posture.\n"
-        "       Prints TAP and ends with 'N passed, N failed'; exit 1 when any failed.\n"
+        "list   prints every loaded rule (posture, secrets, dlp): id, analyser, severity,\n"
+        "       threats, resource types, title.\n"
+        "test   runs each rule's fixtures. Posture: FIXTURES/<rule-id>/fire.<source>.<ext> must\n"
+        "       fire, pass.<source>.<ext> must not, both for every source format the rule's\n"
+        "       resource types come from (FIXTURES defaults to tests/rules/posture). Secrets and\n"
+        "       dlp: CONTENT_FIXTURES/<rule-id>/fire*.<ext> must fire, pass*.<ext> must not, at\n"
+        "       least one of each (default tests/rules/content). Prints TAP and ends with\n"
+        "       'N passed, N failed'; exit 1 when any failed.\n"
         "\nOptions:\n"
         "  -f, --format FMT        list: text (default) or json\n"
         "      --rules DIR         also load the rules in DIR (repeatable)\n"
         "      --no-builtin-rules  do not load the shipped rules\n"
-        "      --fixtures DIR      test: where the fixture folders are\n"
+        "      --fixtures DIR      test: where the posture fixture folders are\n"
+        "      --content-fixtures DIR  test: where the secrets and dlp fixture folders are\n"
         "      --now TIME          test: judge ages as of TIME (default " FIXTURE_NOW ")\n"
         "  -h, --help              show this help\n"
         "\nExit codes: 0 success, 1 a fixture failed (test), 2 usage error or a rule that does\n"
@@ -51,16 +60,21 @@ static void json_str(const char *v) {
   putchar('"');
 }
 
-static void print_list(const cf_ruleset_t *rs, bool json) {
-  size_t n = cf_ruleset_count(rs);
+/* One listed rule: posture rules have source formats, content rules none. */
+typedef struct listed {
+  const cf_rule_info_t *info;
+  const char *const *sources;
+} listed_t;
+
+static void print_list(const listed_t *rules, size_t n, bool json) {
   int idw = 12;
   for (size_t i = 0; i < n; i++) {
-    int len = (int)strlen(cf_ruleset_info(rs, i)->id);
+    int len = (int)strlen(rules[i].info->id);
     if (len > idw) idw = len;
   }
   if (json) fputs("[\n", stdout);
   for (size_t i = 0; i < n; i++) {
-    const cf_rule_info_t *r = cf_ruleset_info(rs, i);
+    const cf_rule_info_t *r = rules[i].info;
     if (json) {
       fputs("  {\"id\": ", stdout);
       json_str(r->id);
@@ -81,7 +95,7 @@ static void print_list(const cf_ruleset_t *rs, bool json) {
         json_str(*p);
       }
       fputs("], \"sources\": [", stdout);
-      const char *const *src = cf_ruleset_sources(rs, i);
+      const char *const *src = rules[i].sources;
       for (const char *const *p = src; p && *p; p++) printf("%s\"%s\"", p == src ? "" : ", ", *p);
       fputs("], \"title\": ", stdout);
       json_str(r->title);
@@ -93,12 +107,14 @@ static void print_list(const cf_ruleset_t *rs, bool json) {
       size_t k = 0;
       for (unsigned t = 0; t < r->n_threats && k < sizeof threats - 4; t++)
         k += (size_t)snprintf(threats + k, sizeof threats - k, "%s%u", t ? "," : "", r->threats[t]);
-      printf("%-*s %-8s %-8s %-36s %s\n", idw, r->id, cf_severity_name(r->severity), threats,
-             r->resource_types && r->resource_types[0] ? r->resource_types[0] : "-", r->title);
+      const char *what = r->resource_types && r->resource_types[0] ? r->resource_types[0] : r->analyzer;
+      printf("%-*s %-8s %-8s %-36s %s\n", idw, r->id, cf_severity_name(r->severity), threats, what ? what : "-", r->title);
     }
   }
   if (json) fputs("]\n", stdout);
 }
+
+static int cmp_name(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
 
 typedef struct tally {
   unsigned passed, failed, n;
@@ -219,6 +235,84 @@ static void test_rule(cf_ctx_t *ctx, const cf_ruleset_t *rs, size_t idx, const c
   }
 }
 
+/* Lists the entries of dir (sorted, dot files left out); NULL-terminated, or NULL. */
+static char **list_dir(const char *dir, size_t *n_out) {
+  *n_out = 0;
+  DIR *d = opendir(dir);
+  if (!d) return NULL;
+  char **names = NULL;
+  size_t n = 0;
+  struct dirent *de;
+  while ((de = readdir(d))) {
+    if (de->d_name[0] == '.') continue;
+    char **nn = realloc(names, (n + 2) * sizeof(char *));
+    if (!nn) break;
+    names = nn;
+    if (!(names[n] = strdup(de->d_name))) break;
+    names[++n] = NULL;
+  }
+  closedir(d);
+  if (names) qsort(names, n, sizeof(char *), cmp_name);
+  *n_out = n;
+  return names;
+}
+
+static void test_content_rule(cf_ctx_t *ctx, const cf_content_rules_t *rs, size_t idx, const char *fixtures, tally_t *t) {
+  const cf_rule_info_t *r = cf_content_rules_info(rs, idx);
+  char dir[4096];
+  snprintf(dir, sizeof dir, "%s/%s", fixtures, r->id);
+  size_t n = 0;
+  char **names = list_dir(dir, &n);
+  bool have_fire = false, have_pass = false;
+  for (size_t i = 0; i < n; i++) {
+    bool fire = strncmp(names[i], "fire", 4) == 0;
+    bool pass = strncmp(names[i], "pass", 4) == 0;
+    char c = names[i][4];
+    if ((!fire && !pass) || (c != '.' && c != '-' && c != '\0')) {
+      tap(t, false, r->id, names[i], "name must be fire[-N].<ext> or pass[-N].<ext>");
+      continue;
+    }
+    char path[8192];
+    snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+    cf_report_t rep;
+    if (cf_report_init(&rep)) break;
+    const char *paths[1] = {path};
+    cf_content_opts_t o;
+    memset(&o, 0, sizeof o);
+    o.threads = 1;
+    cf_err e = cf_content_scan(ctx, rs, paths, 1, &o, &rep);
+    size_t hits = 0;
+    for (size_t f = 0; f < cf_findings_count(rep.findings); f++) {
+      const cf_finding_t *fd = cf_findings_at(rep.findings, f);
+      if (strcmp(fd->rule->id, r->id) == 0 && !fd->suppressed) hits++;
+    }
+    char why[512] = "";
+    bool ok = true;
+    if (e) {
+      ok = false;
+      snprintf(why, sizeof why, "scan failed: %s", cf_strerror(e));
+    } else if (rep.errors.len) {
+      ok = false;
+      const cf_diag_t *dg = &rep.errors.items[0];
+      snprintf(why, sizeof why, "input error: %s:%u: %s", dg->file ? dg->file : "?", dg->line, dg->message ? dg->message : "");
+    } else if (fire && hits == 0) {
+      ok = false;
+      snprintf(why, sizeof why, "expected the rule to fire; it did not");
+    } else if (pass && hits) {
+      ok = false;
+      snprintf(why, sizeof why, "expected no finding; got %zu", hits);
+    }
+    if (ok && fire) have_fire = true;
+    if (ok && pass) have_pass = true;
+    tap(t, ok, r->id, names[i], why);
+    cf_report_cleanup(&rep);
+  }
+  for (size_t i = 0; i < n; i++) free(names[i]);
+  free(names);
+  if (!have_fire) tap(t, false, r->id, "fire.*", "missing");
+  if (!have_pass) tap(t, false, r->id, "pass.*", "missing");
+}
+
 int cmd_rules(int argc, char **argv) {
   if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
     rules_usage(argc < 2 ? stderr : stdout);
@@ -229,12 +323,14 @@ int cmd_rules(int argc, char **argv) {
     cli_error("rules: unknown subcommand '%s' (list or test)", sub);
     return EXIT_USAGE;
   }
-  enum { O_RULES = 256, O_NO_BUILTIN, O_FIXTURES, O_NOW };
+  enum { O_RULES = 256, O_NO_BUILTIN, O_FIXTURES, O_CFIXTURES, O_NOW };
   static const struct option longopts[] = {
       {"format", required_argument, 0, 'f'}, {"rules", required_argument, 0, O_RULES},
       {"no-builtin-rules", no_argument, 0, O_NO_BUILTIN}, {"fixtures", required_argument, 0, O_FIXTURES},
+      {"content-fixtures", required_argument, 0, O_CFIXTURES},
       {"now", required_argument, 0, O_NOW}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
   const char *format = "text", *fixtures = "tests/rules/posture", *now = FIXTURE_NOW;
+  const char *cfixtures = "tests/rules/content";
   const char *dirs[64];
   size_t n_dirs = 0;
   bool no_builtin = false;
@@ -262,6 +358,7 @@ int cmd_rules(int argc, char **argv) {
       break;
     case O_NO_BUILTIN: no_builtin = true; break;
     case O_FIXTURES: fixtures = optarg; break;
+    case O_CFIXTURES: cfixtures = optarg; break;
     case O_NOW: now = optarg; break;
     case 'h': rules_usage(stdout); return EXIT_CLEAN;
     case ':':
@@ -284,54 +381,76 @@ int cmd_rules(int argc, char **argv) {
   }
   cf_ctx_t *ctx = cf_ctx_new();
   cf_ruleset_t *rs = NULL;
+  cf_content_rules_t *crs = NULL;
+  listed_t *all = NULL;
   cf_diags_t errs;
   cf_diags_init(&errs);
   int rc = EXIT_USAGE;
-  if (!ctx || cf_ruleset_new(ctx, &rs)) {
+  if (!ctx || cf_ruleset_new(ctx, &rs) || cf_content_rules_new(ctx, 0, &crs)) {
     cli_error("out of memory");
     goto out;
   }
   cf_ctx_set_now(ctx, now_ts);
   bool bad = false;
   if (!no_builtin && cf_ruleset_load_builtin(rs, &errs)) bad = true;
-  for (size_t i = 0; i < n_dirs; i++)
+  if (!no_builtin && cf_content_rules_load_builtin(crs, &errs)) bad = true;
+  for (size_t i = 0; i < n_dirs; i++) {
     if (cf_ruleset_load_dir(rs, dirs[i], &errs)) bad = true;
+    /* The posture loader has already said what is wrong with a missing folder. */
+    if (cf_content_rules_load_dir(crs, dirs[i], NULL)) bad = true;
+  }
+  if (!bad && cf_content_rules_compile(crs, &errs)) bad = true;
   for (size_t i = 0; i < errs.len; i++) cli_print_diag(&errs.items[i]);
   if (bad) {
     cli_error("rules did not load");
     goto out;
   }
+  size_t np = cf_ruleset_count(rs), nc = cf_content_rules_count(crs);
+  all = calloc(np + nc + 1, sizeof(*all));
+  if (!all) {
+    cli_error("out of memory");
+    goto out;
+  }
+  for (size_t i = 0; i < np; i++) all[i] = (listed_t){cf_ruleset_info(rs, i), cf_ruleset_sources(rs, i)};
+  for (size_t i = 0; i < nc; i++) all[np + i] = (listed_t){cf_content_rules_info(crs, i), NULL};
   if (strcmp(sub, "list") == 0) {
-    print_list(rs, strcmp(format, "json") == 0);
+    print_list(all, np + nc, strcmp(format, "json") == 0);
     rc = EXIT_CLEAN;
     goto out;
   }
   struct stat st;
-  if (stat(fixtures, &st) != 0 || !S_ISDIR(st.st_mode)) {
+  if (np && (stat(fixtures, &st) != 0 || !S_ISDIR(st.st_mode))) {
     cli_error("rules test: fixture folder '%s' not found (use --fixtures DIR)", fixtures);
     goto out;
   }
+  if (nc && (stat(cfixtures, &st) != 0 || !S_ISDIR(st.st_mode))) {
+    cli_error("rules test: fixture folder '%s' not found (use --content-fixtures DIR)", cfixtures);
+    goto out;
+  }
   tally_t t = {0, 0, 0};
-  size_t n = cf_ruleset_count(rs);
   for (int k = optind; k < argc; k++) {
     bool known = false;
-    for (size_t i = 0; i < n && !known; i++) known = strcmp(argv[k], cf_ruleset_info(rs, i)->id) == 0;
+    for (size_t i = 0; i < np + nc && !known; i++) known = strcmp(argv[k], all[i].info->id) == 0;
     if (!known) {
       cli_error("rules test: no loaded rule has the id '%s'", argv[k]);
       goto out;
     }
   }
-  for (size_t i = 0; i < n; i++) {
-    const cf_rule_info_t *r = cf_ruleset_info(rs, i);
+  for (size_t i = 0; i < np + nc; i++) {
+    const cf_rule_info_t *r = all[i].info;
     bool selected = optind >= argc;
     for (int k = optind; k < argc; k++) selected = selected || strcmp(argv[k], r->id) == 0;
-    if (selected) test_rule(ctx, rs, i, fixtures, &t);
+    if (!selected) continue;
+    if (i < np) test_rule(ctx, rs, i, fixtures, &t);
+    else test_content_rule(ctx, crs, i - np, cfixtures, &t);
   }
   printf("1..%u\n%u passed, %u failed\n", t.n, t.passed, t.failed);
   rc = t.failed || t.n == 0 ? EXIT_FINDINGS : EXIT_CLEAN;
 out:
+  free(all);
   cf_diags_cleanup(&errs);
   cf_ruleset_free(rs);
+  cf_content_rules_free(crs);
   cf_ctx_free(ctx);
   return rc;
 }

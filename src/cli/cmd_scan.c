@@ -1,13 +1,14 @@
 /*
- * cmd_scan.c - `cloudfort scan`, `cloudfort posture` and `cloudfort baseline`.
+ * cmd_scan.c - the scanning commands: `scan` (every analyser), `posture`, `secrets`, `dlp`
+ * and `baseline`.
  *
- * All three load the rules, scan the paths and then print a report (scan, posture) or write
- * a baseline of fingerprints (baseline). Exit codes: 0 when no unsuppressed finding is at or
- * above --fail-on, 1 when one is, 2 when the arguments are wrong, a rule or the baseline does
- * not load, the report cannot be written, or no input could be scanned at all (every input
- * was missing, unreadable or invalid). An unreadable file among readable ones is reported in
- * the report's errors and does not change the exit code. Reports and baselines are written
- * whole or not at all (cli_out_t).
+ * Each loads the rules of its analysers, scans the paths and then prints a report (or, for
+ * baseline, writes the fingerprints of the findings). Exit codes: 0 when no unsuppressed
+ * finding is at or above --fail-on, 1 when one is, 2 when the arguments are wrong, a rule or
+ * the baseline does not load, the report cannot be written, or no input could be scanned at
+ * all (every input was missing, unreadable or invalid). An unreadable file among readable
+ * ones is reported in the report's errors and does not change the exit code. Reports and
+ * baselines are written whole or not at all (cli_out_t).
  */
 #include <getopt.h>
 #include <stdlib.h>
@@ -17,7 +18,12 @@
 
 #include "cli.h"
 
+/* Analysers, as bits. */
+enum { A_POSTURE = 1, A_SECRETS = 2, A_DLP = 4, A_ALL = 7, A_CONTENT = A_SECRETS | A_DLP };
+
 typedef struct scan_args {
+  const char *mode;
+  unsigned analyzers;
   const char *format;
   const char *output;
   cf_severity fail_on;
@@ -38,25 +44,59 @@ typedef struct scan_args {
   bool have_now;
   unsigned threads;
   int64_t now;
+  /* content */
+  const char *gitleaks_config;
+  const char *gitleaks_ignore;
+  bool show_secrets;
+  bool no_ignore;
+  bool git;
+  const char *git_range;
+  unsigned max_depth;
+  unsigned decode_depth;
+  bool no_archives;
+  bool no_decode;
+  unsigned long long max_archive_size;
+  const char *redact_dir;
 } scan_args_t;
+
+static unsigned mode_analyzers(const char *mode) {
+  if (strcmp(mode, "posture") == 0) return A_POSTURE;
+  if (strcmp(mode, "secrets") == 0) return A_SECRETS;
+  if (strcmp(mode, "dlp") == 0) return A_DLP;
+  return A_ALL;
+}
 
 static void scan_usage(FILE *f, const char *mode) {
   bool base = strcmp(mode, "baseline") == 0;
+  bool multi = base || strcmp(mode, "scan") == 0;
+  unsigned an = mode_analyzers(mode);
   fprintf(f, "Usage: cloudfort %s [options] PATH...\n\n", mode);
   if (strcmp(mode, "scan") == 0)
-    fputs("Scans files and directories with every analyser that applies and prints one report.\n", f);
+    fputs("Scans files and directories with every analyser (posture, secrets, dlp) and prints\n"
+          "one report.\n", f);
   else if (strcmp(mode, "posture") == 0)
     fputs("Finds misconfigurations in infrastructure code and exported cloud configuration:\n"
           "CloudFormation (YAML/JSON), Terraform plan JSON (terraform show -json), AWS Config\n"
           "snapshots and history files (plain or .gz), saved aws CLI output, IAM credential\n"
           "reports, Kubernetes manifests and ARM templates.\n", f);
+  else if (strcmp(mode, "secrets") == 0)
+    fputs("Finds credentials (cloud keys, API tokens, private keys, passwords) in files,\n"
+          "archives (zip, jar, apk, tar, ...), encoded blobs and git history.\n", f);
+  else if (strcmp(mode, "dlp") == 0)
+    fputs("Finds personal data (payment cards, IBANs, national ID numbers, phone numbers, email\n"
+          "and passport numbers) in files, archives and git history, with counts per file and\n"
+          "type; --redact writes masked copies.\n", f);
   else
     fputs("Writes the fingerprints of the current findings to a file; later scans given\n"
           "--baseline FILE report only what is new.\n", f);
   fputs("PATH may be a file, a directory (walked recursively, .git skipped, links followed\n"
         "only inside it) or - for standard input.\n\nOptions:\n", f);
+  if (multi)
+    fputs("      --analyzer LIST     run only these analysers: posture, secrets, dlp (comma-\n"
+          "                          separated; default all)\n", f);
   if (!base)
-    fputs("  -f, --format FMT        text (default), json or sarif\n", f);
+    fprintf(f, "  -f, --format FMT        text (default), json, sarif%s (also --report-format)\n",
+            an & A_CONTENT ? " or gitleaks-json" : "");
   fprintf(f, "  -o, --output FILE       write to FILE (whole or not at all)%s\n", base ? "; required" : "");
   if (!base)
     fputs("      --fail-on SEV       exit 1 when a finding at or above SEV remains: critical, high,\n"
@@ -65,16 +105,30 @@ static void scan_usage(FILE *f, const char *mode) {
         "      --no-builtin-rules  do not load the shipped rules\n"
         "      --rule ID           run only rules whose id matches ID (glob; repeatable)\n"
         "      --skip-rule ID      do not run rules whose id matches ID (glob; repeatable)\n"
-        "      --baseline FILE     suppress findings whose fingerprints FILE lists\n"
-        "      --unknown MODE      values known only after deployment: pass (default, no\n"
-        "                          finding), fail (report as a finding) or report (list them\n"
-        "                          without failing)\n"
-        "      --no-suppress       ignore inline, Metadata and annotation suppressions\n", f);
+        "      --baseline FILE     suppress findings whose fingerprints FILE lists\n", f);
+  if (an & A_POSTURE)
+    fputs("      --unknown MODE      values known only after deployment: pass (default, no\n"
+          "                          finding), fail (report as a finding) or report (list them\n"
+          "                          without failing)\n", f);
+  fputs("      --no-suppress       ignore inline, Metadata and annotation suppressions\n", f);
   if (!base) fputs("      --show-suppressed   list suppressed findings too\n", f);
-  fputs("      --max-file-size N   largest input file after decompression (default 1G; K, M, G)\n"
-        "      --now TIME          judge ages (key rotation) as of TIME (RFC 3339)\n"
-        "  -j, --threads N         threads evaluating large AWS Config snapshots (default: one\n"
-        "                          per CPU)\n", f);
+  fputs("      --max-file-size N   largest input file after decompression (default 1G; K, M, G)\n", f);
+  if (an & A_POSTURE) fputs("      --now TIME          judge ages (key rotation) as of TIME (RFC 3339)\n", f);
+  fputs("  -j, --threads N         worker threads (default: one per CPU)\n", f);
+  if (an & A_CONTENT)
+    fputs("      --config FILE       load a gitleaks TOML configuration (its [extend] useDefault\n"
+          "                          adds the shipped secret rules)\n"
+          "      --gitleaks-ignore FILE  fingerprints to ignore, in .gitleaksignore form (default:\n"
+          "                          a .gitleaksignore at the top of a scanned folder)\n"
+          "      --show-secrets      print whole secrets in evidence (masked by default)\n"
+          "      --no-ignore         do not honour .gitignore files\n"
+          "      --git               PATHs are git repositories: scan every line added in their\n"
+          "                          history and report commit, author and date\n"
+          "      --git-range RANGE   with --git, only these commits (\"main..HEAD\", \"v1.0..\")\n"
+          "      --max-depth N       archives inside archives opened up to N levels (default 3)\n"
+          "      --decode-depth N    rounds of base64/hex/percent decoding (default 2; 0 for none)\n"
+          "      --max-archive-size N  bytes unpacked from one archive (default 1G; K, M, G)\n", f);
+  if (an == A_DLP) fputs("      --redact OUTDIR     also write masked copies of the text files to OUTDIR\n", f);
   if (base)
     fputs("  -q, --quiet             do not say how many fingerprints were written\n"
           "  -h, --help              show this help\n"
@@ -110,7 +164,9 @@ static void on_progress(void *ud, uint64_t files, const char *path) {
   p->last = now;
   size_t n = strlen(path);
   const char *tail = n > 60 ? path + n - 60 : path;
-  fprintf(stderr, "\r\033[K%llu files  %s%s", (unsigned long long)files, n > 60 ? "..." : "", tail);
+  fprintf(stderr, "\r\033[K%llu files  ", (unsigned long long)files);
+  if (n > 60) fputs("...", stderr);
+  cli_put_safe(stderr, tail);
   p->on = true;
 }
 
@@ -137,256 +193,511 @@ static bool no_input_scanned(const cf_report_t *r) {
   return bad >= r->files;
 }
 
-int cmd_scan(int argc, char **argv, const char *mode) {
-  bool baseline_mode = strcmp(mode, "baseline") == 0;
-  scan_args_t a;
-  memset(&a, 0, sizeof a);
-  a.format = "text";
-  a.fail_on = CF_SEV_LOW;
+static bool parse_count(const char *opt, const char *v, unsigned lo, unsigned hi, unsigned *out) {
+  char *end = NULL;
+  unsigned long n = strtoul(v, &end, 10);
+  if (!*v || *end || n < lo || n > hi || v[0] == '-') {
+    cli_error("%s: expected a number from %u to %u, got '%s'", opt, lo, hi, v);
+    return false;
+  }
+  *out = (unsigned)n;
+  return true;
+}
+
+static bool parse_analyzers(const char *v, unsigned *out) {
+  unsigned bits = 0;
+  const char *p = v;
+  while (*p) {
+    size_t n = strcspn(p, ",");
+    if (n == 7 && strncmp(p, "posture", 7) == 0) bits |= A_POSTURE;
+    else if (n == 7 && strncmp(p, "secrets", 7) == 0) bits |= A_SECRETS;
+    else if (n == 3 && strncmp(p, "dlp", 3) == 0) bits |= A_DLP;
+    else {
+      cli_error("--analyzer: expected posture, secrets or dlp (comma-separated), got '%.*s'", (int)n, p);
+      return false;
+    }
+    p += n;
+    if (*p == ',') p++;
+  }
+  if (!bits) {
+    cli_error("--analyzer: expected posture, secrets or dlp (comma-separated)");
+    return false;
+  }
+  *out = bits;
+  return true;
+}
+
+/* Parses the options; returns -1 to go on, or an exit code. */
+static int parse_args(int argc, char **argv, scan_args_t *a) {
+  const char *mode = a->mode;
+  bool base = strcmp(mode, "baseline") == 0;
+  bool multi = base || strcmp(mode, "scan") == 0;
   enum { O_FAIL_ON = 256, O_RULES, O_NO_BUILTIN, O_RULE, O_SKIP, O_BASELINE, O_UNKNOWN,
-         O_NO_SUPPRESS, O_SHOW_SUPP, O_MAXSIZE, O_NOW, O_NO_COLOR, O_THREADS };
+         O_NO_SUPPRESS, O_SHOW_SUPP, O_MAXSIZE, O_NOW, O_NO_COLOR, O_ANALYZER, O_CONFIG,
+         O_GL_IGNORE, O_SHOW_SECRETS, O_NO_IGNORE, O_GIT, O_GIT_RANGE, O_MAX_DEPTH,
+         O_DECODE_DEPTH, O_MAX_ARCHIVE, O_REDACT };
   static const struct option longopts[] = {
-      {"format", required_argument, 0, 'f'},   {"output", required_argument, 0, 'o'},
-      {"fail-on", required_argument, 0, O_FAIL_ON}, {"rules", required_argument, 0, O_RULES},
-      {"no-builtin-rules", no_argument, 0, O_NO_BUILTIN}, {"rule", required_argument, 0, O_RULE},
-      {"skip-rule", required_argument, 0, O_SKIP}, {"baseline", required_argument, 0, O_BASELINE},
-      {"unknown", required_argument, 0, O_UNKNOWN}, {"no-suppress", no_argument, 0, O_NO_SUPPRESS},
-      {"show-suppressed", no_argument, 0, O_SHOW_SUPP}, {"max-file-size", required_argument, 0, O_MAXSIZE},
-      {"now", required_argument, 0, O_NOW}, {"no-color", no_argument, 0, O_NO_COLOR},
-      {"threads", required_argument, 0, 'j'},
+      {"format", required_argument, 0, 'f'}, {"report-format", required_argument, 0, 'f'},
+      {"output", required_argument, 0, 'o'}, {"fail-on", required_argument, 0, O_FAIL_ON},
+      {"rules", required_argument, 0, O_RULES}, {"no-builtin-rules", no_argument, 0, O_NO_BUILTIN},
+      {"rule", required_argument, 0, O_RULE}, {"skip-rule", required_argument, 0, O_SKIP},
+      {"baseline", required_argument, 0, O_BASELINE}, {"unknown", required_argument, 0, O_UNKNOWN},
+      {"no-suppress", no_argument, 0, O_NO_SUPPRESS}, {"show-suppressed", no_argument, 0, O_SHOW_SUPP},
+      {"max-file-size", required_argument, 0, O_MAXSIZE}, {"now", required_argument, 0, O_NOW},
+      {"no-color", no_argument, 0, O_NO_COLOR}, {"threads", required_argument, 0, 'j'},
+      {"analyzer", required_argument, 0, O_ANALYZER}, {"config", required_argument, 0, O_CONFIG},
+      {"gitleaks-ignore", required_argument, 0, O_GL_IGNORE}, {"show-secrets", no_argument, 0, O_SHOW_SECRETS},
+      {"no-ignore", no_argument, 0, O_NO_IGNORE}, {"git", no_argument, 0, O_GIT},
+      {"git-range", required_argument, 0, O_GIT_RANGE}, {"max-depth", required_argument, 0, O_MAX_DEPTH},
+      {"decode-depth", required_argument, 0, O_DECODE_DEPTH}, {"max-archive-size", required_argument, 0, O_MAX_ARCHIVE},
+      {"redact", required_argument, 0, O_REDACT},
       {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-  int rc = EXIT_USAGE, c;
+  int c;
   optind = 1;
   opterr = 0;
+  /* Options of analysers the command does not run are refused by name, so that a mistaken
+   * command is noticed. (baseline takes the report options and ignores them.) */
+  const char *wrong = NULL;
   /* The leading ':' makes getopt tell a missing value (':') from an unknown option ('?'). */
   while ((c = getopt_long(argc, argv, ":f:o:j:qh", longopts, NULL)) != -1) {
     switch (c) {
     case 'f':
-      if (strcmp(optarg, "text") && strcmp(optarg, "json") && strcmp(optarg, "sarif")) {
-        cli_error("--format: expected text, json or sarif, got '%s'", optarg);
-        goto out;
+      if (strcmp(optarg, "text") && strcmp(optarg, "json") && strcmp(optarg, "sarif") &&
+               strcmp(optarg, "gitleaks-json")) {
+        cli_error("--format: expected text, json, sarif or gitleaks-json, got '%s'", optarg);
+        return EXIT_USAGE;
       }
-      a.format = optarg;
+      a->format = optarg;
       break;
-    case 'o': a.output = optarg; break;
+    case 'o': a->output = optarg; break;
     case O_FAIL_ON:
-      if (!cf_severity_parse(optarg, &a.fail_on)) {
+      if (!cf_severity_parse(optarg, &a->fail_on)) {
         cli_error("--fail-on: expected critical, high, medium, low or info, got '%s'", optarg);
-        goto out;
+        return EXIT_USAGE;
       }
       break;
     case O_RULES:
-      if (!push(&a.rule_dirs, &a.n_rule_dirs, optarg)) goto oom;
+      if (!push(&a->rule_dirs, &a->n_rule_dirs, optarg)) goto oom;
       break;
-    case O_NO_BUILTIN: a.no_builtin = true; break;
+    case O_NO_BUILTIN: a->no_builtin = true; break;
     case O_RULE:
-      if (!push(&a.only, &a.n_only, optarg)) goto oom;
+      if (!push(&a->only, &a->n_only, optarg)) goto oom;
       break;
     case O_SKIP:
-      if (!push(&a.skip, &a.n_skip, optarg)) goto oom;
+      if (!push(&a->skip, &a->n_skip, optarg)) goto oom;
       break;
-    case O_BASELINE: a.baseline = optarg; break;
+    case O_BASELINE: a->baseline = optarg; break;
     case O_UNKNOWN:
-      if (strcmp(optarg, "pass") == 0) a.unknown = CF_UNKNOWN_PASS;
-      else if (strcmp(optarg, "fail") == 0) a.unknown = CF_UNKNOWN_FAIL;
-      else if (strcmp(optarg, "report") == 0) a.unknown = CF_UNKNOWN_REPORT;
+      if (!(mode_analyzers(mode) & A_POSTURE)) wrong = "--unknown";
+      else if (strcmp(optarg, "pass") == 0) a->unknown = CF_UNKNOWN_PASS;
+      else if (strcmp(optarg, "fail") == 0) a->unknown = CF_UNKNOWN_FAIL;
+      else if (strcmp(optarg, "report") == 0) a->unknown = CF_UNKNOWN_REPORT;
       else {
         cli_error("--unknown: expected pass, fail or report, got '%s'", optarg);
-        goto out;
+        return EXIT_USAGE;
       }
       break;
-    case O_NO_SUPPRESS: a.no_suppress = true; break;
-    case O_SHOW_SUPP: a.show_suppressed = true; break;
+    case O_NO_SUPPRESS: a->no_suppress = true; break;
+    case O_SHOW_SUPP: a->show_suppressed = true;
+      break;
     case O_MAXSIZE:
-      if (!cli_parse_size(optarg, &a.max_file_size)) {
+      if (!cli_parse_size(optarg, &a->max_file_size)) {
         cli_error("--max-file-size: expected a size such as 512M or 2G, got '%s'", optarg);
-        goto out;
+        return EXIT_USAGE;
       }
       break;
-    case O_NOW: {
-      if (!cf_parse_time(optarg, &a.now)) {
+    case O_NOW:
+      if (!(mode_analyzers(mode) & A_POSTURE)) wrong = "--now";
+      else if (!cf_parse_time(optarg, &a->now)) {
         cli_error("--now: expected an RFC 3339 time such as 2025-01-31T00:00:00Z, got '%s'", optarg);
-        goto out;
+        return EXIT_USAGE;
       }
-      a.have_now = true;
+      a->have_now = true;
       break;
-    }
-    case O_NO_COLOR: a.no_color = true; break;
-    case 'j': {
-      char *end = NULL;
-      unsigned long v = strtoul(optarg, &end, 10);
-      if (!*optarg || *end || v < 1 || v > 64) {
-        cli_error("--threads: expected a number from 1 to 64, got '%s'", optarg);
-        goto out;
+    case O_NO_COLOR: a->no_color = true;
+      break;
+    case 'j':
+      if (!parse_count("--threads", optarg, 1, 64, &a->threads)) return EXIT_USAGE;
+      break;
+    case O_ANALYZER:
+      if (!multi) wrong = "--analyzer";
+      else if (!parse_analyzers(optarg, &a->analyzers)) return EXIT_USAGE;
+      break;
+    case O_CONFIG: a->gitleaks_config = optarg; break;
+    case O_GL_IGNORE: a->gitleaks_ignore = optarg; break;
+    case O_SHOW_SECRETS: a->show_secrets = true; break;
+    case O_NO_IGNORE: a->no_ignore = true; break;
+    case O_GIT: a->git = true; break;
+    case O_GIT_RANGE: a->git_range = optarg; break;
+    case O_MAX_DEPTH:
+      if (!parse_count("--max-depth", optarg, 0, 16, &a->max_depth)) return EXIT_USAGE;
+      a->no_archives = a->max_depth == 0;
+      break;
+    case O_DECODE_DEPTH:
+      if (!parse_count("--decode-depth", optarg, 0, 8, &a->decode_depth)) return EXIT_USAGE;
+      a->no_decode = a->decode_depth == 0;
+      break;
+    case O_MAX_ARCHIVE:
+      if (!cli_parse_size(optarg, &a->max_archive_size)) {
+        cli_error("--max-archive-size: expected a size such as 512M or 2G, got '%s'", optarg);
+        return EXIT_USAGE;
       }
-      a.threads = (unsigned)v;
       break;
-    }
-    case 'q': a.quiet = true; break;
+    case O_REDACT:
+      if (strcmp(mode, "dlp") != 0) wrong = "--redact";
+      a->redact_dir = optarg;
+      break;
+    case 'q': a->quiet = true; break;
     case 'h':
       scan_usage(stdout, mode);
-      rc = EXIT_CLEAN;
-      goto out;
+      return EXIT_CLEAN;
     case ':':
       cli_error("option '%s' needs a value (see 'cloudfort %s --help')", argv[optind - 1], mode);
-      goto out;
+      return EXIT_USAGE;
     default:
       if (optopt > 0 && optopt < 256) cli_error("unknown option '-%c' (see 'cloudfort %s --help')", optopt, mode);
       else cli_error("unknown option '%s' (see 'cloudfort %s --help')", argv[optind - 1], mode);
-      goto out;
+      return EXIT_USAGE;
     }
+    if (wrong) {
+      cli_error("%s: not an option of '%s' (see 'cloudfort %s --help')", wrong, mode, mode);
+      return EXIT_USAGE;
+    }
+  }
+  /* Content options need a content analyser; checked once --analyzer is known. */
+  if (!(a->analyzers & A_CONTENT)) {
+    const char *opt = a->gitleaks_config ? "--config" : a->gitleaks_ignore ? "--gitleaks-ignore"
+                      : a->show_secrets ? "--show-secrets" : a->no_ignore ? "--no-ignore" : a->git ? "--git"
+                      : a->git_range ? "--git-range" : a->max_depth || a->no_archives ? "--max-depth"
+                      : a->decode_depth || a->no_decode ? "--decode-depth"
+                      : a->max_archive_size ? "--max-archive-size" : NULL;
+    if (opt) {
+      cli_error("%s: only for the secrets and dlp analysers (see 'cloudfort %s --help')", opt, mode);
+      return EXIT_USAGE;
+    }
+    if (strcmp(a->format, "gitleaks-json") == 0) {
+      cli_error("--format gitleaks-json: only for the secrets and dlp analysers");
+      return EXIT_USAGE;
+    }
+  }
+  if (a->git_range && !a->git) {
+    cli_error("--git-range needs --git");
+    return EXIT_USAGE;
   }
   if (optind >= argc) {
     cli_error("%s: no PATH given (see 'cloudfort %s --help')", mode, mode);
-    goto out;
+    return EXIT_USAGE;
   }
-  if (baseline_mode && !a.output) {
+  if (base && !a->output) {
     cli_error("baseline: --output FILE is required");
-    goto out;
+    return EXIT_USAGE;
   }
+  return -1;
+oom:
+  cli_error("out of memory");
+  return EXIT_USAGE;
+}
+
+/* Loaded rules of every analyser that runs. */
+typedef struct loaded {
+  cf_ruleset_t *posture;
+  cf_content_rules_t *content;
+} loaded_t;
+
+/* Loads and selects the rules; returns -1 to go on, or an exit code. */
+static int load_rules(const scan_args_t *a, cf_ctx_t *ctx, cf_report_t *report, loaded_t *L) {
+  bool bad = false;
+  if (a->analyzers & A_POSTURE) {
+    if (cf_ruleset_new(ctx, &L->posture)) return -2;
+    cf_err e = a->no_builtin ? CF_OK : cf_ruleset_load_builtin(L->posture, &report->errors);
+    if (e == CF_ENOMEM) return -2;
+    bad = bad || e;
+    for (size_t i = 0; i < a->n_rule_dirs; i++) {
+      e = cf_ruleset_load_dir(L->posture, a->rule_dirs[i], &report->errors);
+      if (e == CF_ENOMEM) return -2;
+      bad = bad || e;
+    }
+  }
+  if (a->analyzers & A_CONTENT) {
+    unsigned kinds = (a->analyzers & A_SECRETS ? CF_CONTENT_SECRET : 0) | (a->analyzers & A_DLP ? CF_CONTENT_PII : 0);
+    if (cf_content_rules_new(ctx, kinds, &L->content)) return -2;
+    /* A gitleaks configuration replaces the shipped pack unless it extends it (useDefault). */
+    cf_err e = a->no_builtin || a->gitleaks_config ? CF_OK : cf_content_rules_load_builtin(L->content, &report->errors);
+    if (e == CF_ENOMEM) return -2;
+    bad = bad || e;
+    if (a->gitleaks_config) {
+      e = cf_content_rules_load_gitleaks(L->content, a->gitleaks_config, &report->errors);
+      if (e == CF_ENOMEM) return -2;
+      bad = bad || e;
+    }
+    for (size_t i = 0; i < a->n_rule_dirs; i++) {
+      /* The posture loader already said what is wrong with a missing folder. */
+      cf_err e2 = cf_content_rules_load_dir(L->content, a->rule_dirs[i], (a->analyzers & A_POSTURE) ? NULL : &report->errors);
+      if (e2 == CF_ENOMEM) return -2;
+      bad = bad || e2;
+    }
+  }
+  if (bad) {
+    for (size_t i = 0; i < report->errors.len; i++) cli_print_diag(&report->errors.items[i]);
+    cli_error("rules did not load; nothing was scanned");
+    return EXIT_USAGE;
+  }
+  size_t total = 0;
+  if (L->posture) {
+    if (cf_ruleset_filter(L->posture, a->only, a->n_only, a->skip, a->n_skip)) return -2;
+    total += cf_ruleset_count(L->posture);
+  }
+  if (L->content) {
+    if (cf_content_rules_filter(L->content, a->only, a->n_only, a->skip, a->n_skip)) return -2;
+    cf_err e = cf_content_rules_compile(L->content, &report->errors);
+    if (e == CF_ENOMEM) return -2;
+    if (e) {
+      for (size_t i = 0; i < report->errors.len; i++) cli_print_diag(&report->errors.items[i]);
+      cli_error("rules did not compile; nothing was scanned");
+      return EXIT_USAGE;
+    }
+    total += cf_content_rules_count(L->content);
+  }
+  if (total == 0) {
+    cli_error("no rule selected (check --rule, --skip-rule and --no-builtin-rules)");
+    return EXIT_USAGE;
+  }
+  return -1;
+}
+
+/* Reads standard input whole: 0 read, 1 too large or unreadable (in report->errors), -1 out
+ * of memory. */
+static int read_stdin(unsigned long long max, char **out, size_t *out_len, cf_report_t *report) {
+  size_t cap = 1 << 16, len = 0;
+  char *buf = malloc(cap);
+  if (!buf) return -1;
+  for (;;) {
+    if (len == cap) {
+      if (cap > max) break;
+      char *nb = realloc(buf, cap * 2);
+      if (!nb) {
+        free(buf);
+        return -1;
+      }
+      buf = nb;
+      cap *= 2;
+    }
+    size_t got = fread(buf + len, 1, cap - len, stdin);
+    len += got;
+    if (got == 0) break;
+  }
+  if (ferror(stdin) || len > max) {
+    free(buf);
+    if (len > max)
+      (void)cf_diags_add(&report->errors, CF_ELIMIT, "<stdin>", 0, 0, "input larger than --max-file-size (%llu bytes)", max);
+    else
+      (void)cf_diags_add(&report->errors, CF_EIO, "<stdin>", 0, 0, "cannot read standard input");
+    return 1;
+  }
+  *out = buf;
+  *out_len = len;
+  return 0;
+}
+
+/* Runs the analysers; returns -1 to go on, or an exit code. */
+static int run_analysers(const scan_args_t *a, cf_ctx_t *ctx, loaded_t *L, const char *const *paths, size_t n_paths,
+                         cf_report_t *report) {
+  progress_t prog;
+  memset(&prog, 0, sizeof prog);
+  const char *term = getenv("TERM");
+  bool show_progress = !a->quiet && isatty(STDERR_FILENO) && !(term && strcmp(term, "dumb") == 0);
+  bool both = L->posture && L->content && cf_ruleset_count(L->posture) && cf_content_rules_count(L->content);
+  /* Standard input can be read once: with two analysers it is read here and handed to each. */
+  char *stdin_buf = NULL;
+  size_t stdin_len = 0;
+  const char **rest = NULL;
+  size_t n_rest = 0;
+  bool has_stdin = false;
+  int rc = -1;
+  if (both) {
+    rest = malloc((n_paths + 1) * sizeof(char *));
+    if (!rest) return -2;
+    for (size_t i = 0; i < n_paths; i++) {
+      if (strcmp(paths[i], "-") == 0) has_stdin = true;
+      else rest[n_rest++] = paths[i];
+    }
+    if (has_stdin) {
+      int e = read_stdin(cf_ctx_limits(ctx)->max_file_size, &stdin_buf, &stdin_len, report);
+      if (e < 0) {
+        free(rest);
+        return -2;
+      }
+      has_stdin = e == 0;
+    }
+    paths = rest;
+    n_paths = n_rest;
+  }
+  uint64_t posture_files = 0;
+  if (L->posture && cf_ruleset_count(L->posture)) {
+    cf_posture_opts_t popts;
+    memset(&popts, 0, sizeof popts);
+    popts.unknown = a->unknown;
+    popts.baseline = a->baseline;
+    popts.no_inline_suppress = a->no_suppress;
+    popts.threads = a->threads;
+    /* Beside the content analysers, files posture does not recognise are theirs, not errors. */
+    popts.only_recognised = both;
+    if (show_progress) {
+      popts.progress = on_progress;
+      popts.progress_ud = &prog;
+    }
+    cf_err e = n_paths ? cf_posture_scan(ctx, L->posture, paths, n_paths, &popts, report) : CF_OK;
+    if (!e && has_stdin) e = cf_posture_scan_buffer(ctx, L->posture, "<stdin>", stdin_buf, stdin_len, &popts, report);
+    if (e) {
+      rc = e == CF_ENOMEM ? -2 : EXIT_USAGE;
+      goto fail;
+    }
+    posture_files = report->files;
+    report->files = 0;
+  }
+  if (L->content && cf_content_rules_count(L->content)) {
+    cf_content_opts_t copts;
+    memset(&copts, 0, sizeof copts);
+    copts.show_secrets = a->show_secrets;
+    copts.no_ignore = a->no_ignore;
+    copts.git = a->git;
+    copts.git_range = a->git_range;
+    copts.max_depth = a->max_depth;
+    copts.no_archives = a->no_archives;
+    copts.decode_depth = a->decode_depth;
+    copts.no_decode = a->no_decode;
+    copts.threads = a->threads;
+    copts.baseline = a->baseline;
+    copts.gitleaks_ignore = a->gitleaks_ignore;
+    copts.max_archive_bytes = a->max_archive_size;
+    copts.no_inline_suppress = a->no_suppress;
+    if (show_progress) {
+      copts.progress = on_progress;
+      copts.progress_ud = &prog;
+    }
+    cf_err e = n_paths ? cf_content_scan(ctx, L->content, paths, n_paths, &copts, report) : CF_OK;
+    if (!e && has_stdin) e = cf_content_scan_buffer(ctx, L->content, "<stdin>", stdin_buf, stdin_len, &copts, report);
+    if (!e && a->redact_dir) e = cf_content_redact(ctx, L->content, paths, n_paths, a->redact_dir, &copts, report);
+    if (e) {
+      rc = e == CF_ENOMEM ? -2 : EXIT_USAGE;
+      goto fail;
+    }
+  }
+  /* A file both analysers read counts once. */
+  if (posture_files > report->files) report->files = posture_files;
+  if (prog.on) fputs("\r\033[K", stderr);
+  free(stdin_buf);
+  free(rest);
+  return -1;
+fail:
+  if (prog.on) fputs("\r\033[K", stderr);
+  if (rc == EXIT_USAGE) {
+    for (size_t i = 0; i < report->errors.len; i++) cli_print_diag(&report->errors.items[i]);
+    if (a->baseline)
+      cli_error("--baseline %s: not a baseline file (write one with 'cloudfort baseline'); nothing was reported", a->baseline);
+    else
+      cli_error("scan failed");
+  }
+  free(stdin_buf);
+  free(rest);
+  return rc;
+}
+
+static int write_baseline(const scan_args_t *a, cf_report_t *report, bool nothing_scanned) {
+  /* There is no report to list them in: what could not be read goes to stderr. */
+  for (size_t i = 0; i < report->errors.len; i++) cli_print_diag(&report->errors.items[i]);
+  if (nothing_scanned) {
+    /* An empty baseline would hide nothing and mislead; write none. */
+    cli_error("baseline: no input could be scanned; %s was not written", a->output);
+    return EXIT_USAGE;
+  }
+  cli_out_t out;
+  if (!cli_out_open(&out, a->output)) return EXIT_USAGE;
+  bool ok = cf_baseline_write(out.f, report) == CF_OK;
+  if (!cli_out_close(&out, ok)) return EXIT_USAGE;
+  if (!a->quiet) {
+    size_t nf = 0;
+    for (size_t i = 0; i < cf_findings_count(report->findings); i++)
+      if (!cf_findings_at(report->findings, i)->suppressed) nf++;
+    fprintf(stderr, "%s: wrote %zu fingerprint%s to %s\n", cli_prog, nf, nf == 1 ? "" : "s", a->output);
+  }
+  return EXIT_CLEAN;
+}
+
+static int write_report(const scan_args_t *a, cf_report_t *report, bool nothing_scanned) {
+  /* Quiet prints nothing on stdout, but a report asked for with -o is still written. */
+  if (!a->quiet || a->output) {
+    cli_out_t out;
+    if (!cli_out_open(&out, a->output)) return EXIT_USAGE;
+    cf_err we;
+    if (strcmp(a->format, "json") == 0) we = cf_report_write_json(out.f, report, a->show_suppressed);
+    else if (strcmp(a->format, "sarif") == 0) we = cf_report_write_sarif(out.f, report);
+    else if (strcmp(a->format, "gitleaks-json") == 0) we = cf_report_write_gitleaks(out.f, report);
+    else {
+      cf_text_opts_t to = {cli_use_color(out.f, a->no_color), a->show_suppressed, true};
+      we = cf_report_write_text(out.f, report, &to);
+    }
+    if (!cli_out_close(&out, we == CF_OK)) {
+      /* An I/O error was reported by cli_out_close; say what else went wrong. */
+      if (we != CF_OK && we != CF_EIO) cli_error("could not write the report: %s", cf_strerror(we));
+      return EXIT_USAGE;
+    }
+  }
+  /* Quiet, or a report format without an errors section, still says what could not be read. */
+  if (a->quiet || strcmp(a->format, "gitleaks-json") == 0)
+    for (size_t i = 0; i < report->errors.len; i++) cli_print_diag(&report->errors.items[i]);
+  if (nothing_scanned) {
+    cli_error("no input could be scanned");
+    return EXIT_USAGE;
+  }
+  return cf_report_count_at_least(report, a->fail_on) ? EXIT_FINDINGS : EXIT_CLEAN;
+}
+
+int cmd_scan(int argc, char **argv, const char *mode) {
+  scan_args_t a;
+  memset(&a, 0, sizeof a);
+  a.mode = mode;
+  a.analyzers = mode_analyzers(mode);
+  a.format = "text";
+  a.fail_on = CF_SEV_LOW;
+  int rc = parse_args(argc, argv, &a);
+  if (rc >= 0) goto out;
 
   cf_ctx_t *ctx = cf_ctx_new();
-  cf_ruleset_t *rs = NULL;
+  loaded_t L;
+  memset(&L, 0, sizeof L);
   cf_report_t report;
   bool report_ok = false;
-  if (!ctx) goto oom;
-  cf_ctx_set_log(ctx, log_cb, NULL, CF_LOG_WARN);
-  if (a.have_now) cf_ctx_set_now(ctx, a.now);
-  if (cf_report_init(&report)) {
-    cf_ctx_free(ctx);
-    goto oom;
-  }
-  report_ok = true;
-  bool rules_bad = false;
-  if (cf_ruleset_new(ctx, &rs)) goto oom2;
-  if (!a.no_builtin) {
-    cf_err e = cf_ruleset_load_builtin(rs, &report.errors);
-    if (e == CF_ENOMEM) goto oom2;
-    rules_bad = rules_bad || e;
-  }
-  for (size_t i = 0; i < a.n_rule_dirs; i++) {
-    cf_err e = cf_ruleset_load_dir(rs, a.rule_dirs[i], &report.errors);
-    if (e == CF_ENOMEM) goto oom2;
-    rules_bad = rules_bad || e;
-  }
-  if (rules_bad) {
-    for (size_t i = 0; i < report.errors.len; i++) cli_print_diag(&report.errors.items[i]);
-    cli_error("rules did not load; nothing was scanned");
-    rc = EXIT_USAGE;
+  if (!ctx || cf_report_init(&report)) {
+    rc = -2;
     goto done;
   }
+  report_ok = true;
+  cf_ctx_set_log(ctx, log_cb, NULL, CF_LOG_WARN);
+  if (a.have_now) cf_ctx_set_now(ctx, a.now);
+  rc = load_rules(&a, ctx, &report, &L);
+  if (rc != -1) goto done;
   /* --max-file-size is about the inputs: set it once the rules are loaded. */
   if (a.max_file_size) {
     cf_limits_t lim = *cf_ctx_limits(ctx);
     lim.max_file_size = a.max_file_size;
     cf_ctx_set_limits(ctx, &lim);
   }
-  if (cf_ruleset_filter(rs, a.only, a.n_only, a.skip, a.n_skip)) goto oom2;
-  if (cf_ruleset_count(rs) == 0) {
-    cli_error("no rule selected (check --rule, --skip-rule and --no-builtin-rules)");
-    rc = EXIT_USAGE;
-    goto done;
-  }
-
-  progress_t prog;
-  memset(&prog, 0, sizeof prog);
-  cf_posture_opts_t popts;
-  memset(&popts, 0, sizeof popts);
-  popts.unknown = a.unknown;
-  popts.baseline = a.baseline;
-  popts.no_inline_suppress = a.no_suppress;
-  popts.threads = a.threads;
-  const char *term = getenv("TERM");
-  if (!a.quiet && isatty(STDERR_FILENO) && !(term && strcmp(term, "dumb") == 0)) {
-    popts.progress = on_progress;
-    popts.progress_ud = &prog;
-  }
-  cf_err e = cf_posture_scan(ctx, rs, (const char *const *)argv + optind, (size_t)(argc - optind), &popts, &report);
-  if (prog.on) fputs("\r\033[K", stderr);
-  if (e == CF_ENOMEM) goto oom2;
-  if (e) {
-    for (size_t i = 0; i < report.errors.len; i++) cli_print_diag(&report.errors.items[i]);
-    if (e == CF_EINVAL && a.baseline)
-      cli_error("--baseline %s: not a baseline file (write one with 'cloudfort baseline'); nothing was reported", a.baseline);
-    else
-      cli_error("scan failed: %s", cf_strerror(e));
-    rc = EXIT_USAGE;
-    goto done;
-  }
+  rc = run_analysers(&a, ctx, &L, (const char *const *)argv + optind, (size_t)(argc - optind), &report);
+  if (rc != -1) goto done;
   cf_findings_sort(report.findings);
   bool nothing_scanned = no_input_scanned(&report);
-
-  if (baseline_mode) {
-    /* There is no report to list them in: what could not be read goes to stderr. */
-    for (size_t i = 0; i < report.errors.len; i++) cli_print_diag(&report.errors.items[i]);
-    if (nothing_scanned) {
-      /* An empty baseline would hide nothing and mislead; write none. */
-      cli_error("baseline: no input could be scanned; %s was not written", a.output);
-      rc = EXIT_USAGE;
-      goto done;
-    }
-    cli_out_t out;
-    if (!cli_out_open(&out, a.output)) {
-      rc = EXIT_USAGE;
-      goto done;
-    }
-    bool ok = cf_baseline_write(out.f, &report) == CF_OK;
-    if (!cli_out_close(&out, ok)) {
-      rc = EXIT_USAGE;
-      goto done;
-    }
-    if (!a.quiet) {
-      size_t nf = 0;
-      for (size_t i = 0; i < cf_findings_count(report.findings); i++)
-        if (!cf_findings_at(report.findings, i)->suppressed) nf++;
-      fprintf(stderr, "%s: wrote %zu fingerprint%s to %s\n", cli_prog, nf, nf == 1 ? "" : "s", a.output);
-    }
-    rc = EXIT_CLEAN;
-    goto done;
-  }
-
-  /* Quiet prints nothing on stdout, but a report asked for with -o is still written. */
-  if (!a.quiet || a.output) {
-    cli_out_t out;
-    if (!cli_out_open(&out, a.output)) {
-      rc = EXIT_USAGE;
-      goto done;
-    }
-    cf_err we;
-    if (strcmp(a.format, "json") == 0) we = cf_report_write_json(out.f, &report, a.show_suppressed);
-    else if (strcmp(a.format, "sarif") == 0) we = cf_report_write_sarif(out.f, &report);
-    else {
-      cf_text_opts_t to = {cli_use_color(out.f, a.no_color), a.show_suppressed, true};
-      we = cf_report_write_text(out.f, &report, &to);
-    }
-    if (!cli_out_close(&out, we == CF_OK)) {
-      /* An I/O error was reported by cli_out_close; say what else went wrong. */
-      if (we != CF_OK && we != CF_EIO) cli_error("could not write the report: %s", cf_strerror(we));
-      rc = EXIT_USAGE;
-      goto done;
-    }
-  }
-  if (a.quiet) {
-    /* Quiet still says what could not be read, on stderr. */
-    for (size_t i = 0; i < report.errors.len; i++) cli_print_diag(&report.errors.items[i]);
-  }
-  if (nothing_scanned) {
-    cli_error("no input could be scanned");
-    rc = EXIT_USAGE;
-  } else rc = cf_report_count_at_least(&report, a.fail_on) ? EXIT_FINDINGS : EXIT_CLEAN;
-  goto done;
-
-oom2:
-  cli_error("out of memory");
-  rc = EXIT_USAGE;
+  rc = strcmp(mode, "baseline") == 0 ? write_baseline(&a, &report, nothing_scanned)
+                                     : write_report(&a, &report, nothing_scanned);
 done:
-  cf_ruleset_free(rs);
+  if (rc == -2) {
+    cli_error("out of memory");
+    rc = EXIT_USAGE;
+  }
+  cf_ruleset_free(L.posture);
+  cf_content_rules_free(L.content);
   if (report_ok) cf_report_cleanup(&report);
   cf_ctx_free(ctx);
-  goto out;
-oom:
-  cli_error("out of memory");
-  rc = EXIT_USAGE;
 out:
   free(a.rule_dirs);
   free(a.only);

@@ -159,6 +159,8 @@ static void usage(FILE *f) {
           "  posture    misconfigurations in CloudFormation, Terraform plans, AWS Config\n"
           "             snapshots, saved aws CLI output, IAM credential reports, Kubernetes\n"
           "             manifests and ARM templates\n"
+          "  secrets    credentials in files, archives, encoded blobs and git history\n"
+          "  dlp        personal data (cards, IBANs, national IDs, phones, email, passports)\n"
           "  baseline   write the fingerprints of today's findings, to suppress them later\n"
           "  rules      list the rules (rules list) or run their fixtures (rules test)\n"
           "  version    print the version\n"
@@ -168,7 +170,8 @@ static void usage(FILE *f) {
 }
 
 static bool is_scan_command(const char *c) {
-  return strcmp(c, "scan") == 0 || strcmp(c, "posture") == 0 || strcmp(c, "baseline") == 0;
+  return strcmp(c, "scan") == 0 || strcmp(c, "posture") == 0 || strcmp(c, "secrets") == 0 ||
+         strcmp(c, "dlp") == 0 || strcmp(c, "baseline") == 0;
 }
 
 static int version_command(int argc, char **argv) {

@@ -25,6 +25,11 @@ struct cf_findings {
 
 static const char *const sev_names[CF_SEV_COUNT] = {"info", "low", "medium", "high", "critical"};
 
+const char *cf_confidence_name(unsigned confidence) {
+  static const char *const names[] = {NULL, "low", "medium", "high"};
+  return confidence < 4 ? names[confidence] : NULL;
+}
+
 const char *cf_severity_name(cf_severity s) {
   return (unsigned)s < CF_SEV_COUNT ? sev_names[s] : "unknown";
 }
@@ -109,6 +114,11 @@ cf_err cf_findings_add(cf_findings_t *f, const cf_finding_t *t) {
   d->attribute = dup(f->arena, t->attribute, &oom);
   d->evidence = dup(f->arena, t->evidence, &oom);
   d->suppress_reason = dup(f->arena, t->suppress_reason, &oom);
+  d->commit = dup(f->arena, t->commit, &oom);
+  d->author = dup(f->arena, t->author, &oom);
+  d->email = dup(f->arena, t->email, &oom);
+  d->date = dup(f->arena, t->date, &oom);
+  d->message = dup(f->arena, t->message, &oom);
   if (oom) return CF_ENOMEM;
   if (!d->fingerprint[0]) cf_finding_fingerprint(d, d->fingerprint);
   if (!d->fingerprint[0]) return CF_ENOMEM;

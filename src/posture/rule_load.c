@@ -783,13 +783,19 @@ cf_err cf_ruleset_load_text(cf_ruleset_t *rs, const char *name, const char *text
   }
   rs->docs[rs->n_docs++] = doc;
   cctx_t c = {rs, name, errors, false, false, 0};
-  size_t before = rs->n_rules;
+  size_t before = rs->n_rules, others = 0;
   for (size_t i = 0; i < doc->n_roots; i++) {
     if (doc->roots[i]->type == CF_NODE_NULL) continue; /* an empty document in the stream */
+    /* Content rules (analyzer: secrets or dlp) may share a rule folder; they are not ours. */
+    const char *an = cf_node_str(cf_node_get(doc->roots[i], "analyzer"));
+    if (an && (strcmp(an, "secrets") == 0 || strcmp(an, "dlp") == 0)) {
+      others++;
+      continue;
+    }
     compile_rule(&c, doc->roots[i]);
   }
   if (c.oom) return CF_ENOMEM;
-  if (!c.failed && rs->n_rules == before) {
+  if (!c.failed && rs->n_rules == before && !others) {
     cerr(&c, (cf_pos_t){0, 1, 1}, "no rule in file");
   }
   return c.failed ? CF_ERULE : CF_OK;

@@ -696,66 +696,6 @@ static void apply_inline(scan_t *s) {
   free(idx);
 }
 
-/* ---- baseline ---- */
-
-static cf_err apply_baseline(scan_t *s) {
-  const char *path = s->opts->baseline;
-  if (!path) return CF_OK;
-  char *buf = NULL;
-  size_t len = 0;
-  cf_diag_t d;
-  cf_diag_init(&d);
-  cf_err e = cf__read_file(path, 256u << 20, CF_JSON_PADDING, &buf, &len, &d);
-  cf_doc_t *doc = NULL;
-  if (!e) {
-    cf_doc_opts_t o = {CF_DOC_JSON, 0, path, false};
-    e = cf_doc_parse(s->ctx, buf, len, &o, &doc, &d);
-  }
-  free(buf);
-  if (e) {
-    (void)cf_diags_adopt(&s->report->errors, &d);
-    cf_diag_cleanup(&d);
-    return e == CF_ENOMEM ? CF_ENOMEM : CF_EINVAL;
-  }
-  const cf_node_t *fps = cf_node_get(doc->roots[0], "fingerprints");
-  if (!fps || fps->type != CF_NODE_ARRAY) {
-    (void)cf_diags_add(&s->report->errors, CF_EPARSE, path, doc->roots[0]->pos.line, doc->roots[0]->pos.column,
-                       "baseline file needs a \"fingerprints\" list (write one with `cloudfort baseline`)");
-    cf_doc_free(doc);
-    return CF_EINVAL;
-  }
-  sset_t set;
-  memset(&set, 0, sizeof set);
-  for (uint32_t i = 0; !e && i < fps->len; i++) {
-    const char *fp = cf_node_str(fps->u.items[i]);
-    if (!fp) {
-      const cf_node_t *o = fps->u.items[i];
-      fp = cf_node_str(cf_node_get(o, "fingerprint"));
-    }
-    if (fp) e = sset_put(&set, s->sh.keep, fp, TRI_T);
-  }
-  for (size_t i = 0; !e && i < s->sh.n_ff; i++) {
-    cf_finding_t *fd = cf_findings_at_mut(s->report->findings, s->first_finding + i);
-    if (fd && !fd->suppressed && sset_get(&set, fd->fingerprint) == TRI_T)
-      e = cf_findings_suppress(s->report->findings, s->first_finding + i, CF_SUPPRESS_BASELINE, NULL);
-  }
-  sset_free(&set);
-  cf_doc_free(doc);
-  return e;
-}
-
-cf_err cf_baseline_write(FILE *out, const cf_report_t *report) {
-  fputs("{\n  \"tool\": \"cloudfort\",\n  \"fingerprints\": [", out);
-  size_t n = cf_findings_count(report->findings), k = 0;
-  for (size_t i = 0; i < n; i++) {
-    const cf_finding_t *f = cf_findings_at(report->findings, i);
-    if (f->suppressed) continue;
-    fprintf(out, "%s\n    \"%s\"", k++ ? "," : "", f->fingerprint);
-  }
-  fputs(k ? "\n  ]\n}\n" : "]\n}\n", out);
-  return ferror(out) ? CF_EIO : CF_OK;
-}
-
 /* ---- inputs ---- */
 
 static const char *base_name(const char *path) {
@@ -1119,6 +1059,8 @@ static cf_err stream_config(scan_t *s, cf_adapt_ctx_t *ac, cf_reader_t *rd, cf_d
   return e;
 }
 
+static bool wanted_name(const char *name);
+
 /* Scans one input held in buf (len bytes followed by CF_JSON_PADDING zero bytes; buf is
  * NUL-terminated), or, when config_rd is given, an AWS Config snapshot streamed from it (buf
  * is then NULL). explicit: named by the user, so an unrecognised input is an error rather
@@ -1184,8 +1126,9 @@ static void scan_buffer(scan_t *s, const char *path, char *buf, size_t len, bool
       /* In a directory walk, YAML that is not even YAML (a Helm template) is still worth
        * reporting: the user asked to scan it and may expect findings from it. It does not
        * count as scanned, so that a scan whose every input failed to parse is an input
-       * error (exit code 2) rather than a clean result. */
-      (void)cf_diags_adopt(&s->report->errors, &d);
+       * error (exit code 2) rather than a clean result. Leniently (beside the content
+       * analysers), only files named like infrastructure code are reported. */
+      if (!s->opts->only_recognised || wanted_name(path)) (void)cf_diags_adopt(&s->report->errors, &d);
       e = CF_OK;
     } else {
       kind = cf__detect_doc(doc, ac.base_name);
@@ -1469,7 +1412,7 @@ static cf_err scan_end(scan_t *s) {
   cf_err e = s->fatal == CF_ELIMIT ? CF_OK : s->fatal;
   if (!e) {
     apply_inline(s);
-    e = s->fatal ? s->fatal : apply_baseline(s);
+    e = s->fatal ? s->fatal : cf_report_apply_baseline(s->ctx, s->report, s->opts->baseline, s->first_finding);
   }
   shard_cleanup(&s->sh, false);
   /* What evaluation cached on this thread goes too: a scan leaves nothing behind. */
@@ -1491,21 +1434,23 @@ cf_err cf_posture_scan(const cf_ctx_t *ctx, const cf_ruleset_t *rs, const char *
   if (e) return e;
   for (size_t i = 0; i < n_paths && !s.fatal; i++) {
     const char *p = paths[i];
+    bool lenient = s.opts->only_recognised;
     if (strcmp(p, "-") == 0) {
-      scan_file(&s, "<stdin>", true, stdin);
+      scan_file(&s, "<stdin>", !lenient, stdin);
       continue;
     }
     struct stat st;
     if (stat(p, &st) != 0) {
-      (void)cf_diags_add(&report->errors, CF_ENOTFOUND, p, 0, 0, "cannot access: %s", strerror(errno));
+      /* Leniently, the analyser running beside this one reports a missing input. */
+      if (!lenient) (void)cf_diags_add(&report->errors, CF_ENOTFOUND, p, 0, 0, "cannot access: %s", strerror(errno));
       continue;
     }
     if (S_ISDIR(st.st_mode)) {
       if (!realpath(p, s.root_real)) s.root_real[0] = '\0';
       s.n_seen = 0;
       if (!seen_dir(&s, &st)) walk_dir(&s, p, 0);
-    } else {
-      scan_file(&s, p, true, NULL);
+    } else if (!lenient || wanted_name(p)) {
+      scan_file(&s, p, !lenient, NULL);
     }
   }
   return scan_end(&s);
@@ -1545,7 +1490,7 @@ cf_err cf_posture_scan_buffer(const cf_ctx_t *ctx, const cf_ruleset_t *rs, const
   scan_t s;
   e = scan_begin(&s, ctx, rs, opts, &defaults, report);
   if (!e) {
-    scan_buffer(&s, name, buf, blen, true, NULL);
+    scan_buffer(&s, name, buf, blen, !s.opts->only_recognised, NULL);
     e = scan_end(&s);
   }
   free(buf);

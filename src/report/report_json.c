@@ -26,7 +26,12 @@ static void write_finding(jsonw_t *w, const cf_finding_t *f) {
   CF_JW_KSTR(w, "severity", cf_severity_name(r->severity));
   CF_JW_KEY(w, "threats");
   cf__jw_arr_begin(w);
-  for (unsigned i = 0; i < r->n_threats; i++) cf__jw_int(w, r->threats[i]);
+  bool extra = f->extra_threat != 0;
+  for (unsigned i = 0; i < r->n_threats; i++) {
+    cf__jw_int(w, r->threats[i]);
+    if (r->threats[i] == f->extra_threat) extra = false;
+  }
+  if (extra) cf__jw_int(w, f->extra_threat);
   cf__jw_arr_end(w);
   CF_JW_KINT(w, "group", (int64_t)cf_rule_group(r));
   CF_JW_KEY(w, "service_models");
@@ -44,11 +49,18 @@ static void write_finding(jsonw_t *w, const cf_finding_t *f) {
   CF_JW_KSTR(w, "resource", f->resource);
   CF_JW_KSTR(w, "resource_type", f->resource_type);
   CF_JW_KSTR(w, "event_id", f->event_id);
+  if (f->commit) {
+    CF_JW_KSTR(w, "commit", f->commit);
+    CF_JW_KSTR(w, "author", f->author);
+    CF_JW_KSTR(w, "email", f->email);
+    CF_JW_KSTR(w, "date", f->date);
+  }
   cf__jw_obj_end(w);
   CF_JW_KSTR(w, "attribute", f->attribute);
   CF_JW_KSTR(w, "evidence", f->evidence);
   CF_JW_KSTR(w, "remediation", r->remediation.text);
   if (f->unknown) cf__jw_kbool(w, "unknown", true);
+  if (f->confidence) CF_JW_KSTR(w, "confidence", cf_confidence_name(f->confidence));
   CF_JW_KSTR(w, "fingerprint", f->fingerprint);
   if (f->suppressed) {
     static const char *const kinds[] = {"", "inline", "metadata", "annotation", "baseline"};

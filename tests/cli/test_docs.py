@@ -12,7 +12,8 @@ MAN = "docs/cloudfort.1"
 COMPLETION = "contrib/cloudfort.bash-completion"
 SECTIONS = ["NAME", "SYNOPSIS", "DESCRIPTION", "COMMANDS", "OPTIONS", "OUTPUT FORMATS", "EXIT STATUS",
             "SUPPRESSION", "FILES", "ENVIRONMENT", "EXAMPLES"]
-HELP_OF = {"scan": ["scan", "--help"], "posture": ["posture", "--help"], "baseline": ["baseline", "--help"],
+HELP_OF = {"scan": ["scan", "--help"], "posture": ["posture", "--help"], "secrets": ["secrets", "--help"],
+           "dlp": ["dlp", "--help"], "baseline": ["baseline", "--help"],
            "rules list": ["rules", "--help"], "rules test": ["rules", "--help"]}
 
 
@@ -78,7 +79,7 @@ def test_man_page_matches_the_help(cli):
         for value in re.findall(r"\(default ([^;)]+)", out):
             check(value in words, f"{cmd}: default {value!r} from --help not in the man page")
     # The long descriptions of the commands are the ones --help prints.
-    for cmd in ("posture", "baseline"):
+    for cmd in ("posture", "secrets", "dlp", "baseline"):
         out = expect(cli.run(cmd, "--help"), 0).out
         para = flat(out.split("\n\n")[1].split("PATH may be")[0])
         check(para in body["COMMANDS"], f"{cmd}: --help description not in COMMANDS: {para!r}")
@@ -97,6 +98,7 @@ def test_man_page_matches_the_help(cli):
         check(term in body["OUTPUT FORMATS"], f"{term} not in OUTPUT FORMATS")
     # The examples run: every option they use exists.
     _, scan_opts = help_options(cli, ["scan", "--help"])
+    scan_opts.update(help_options(cli, ["dlp", "--help"])[1])
     _, rules_opts = help_options(cli, ["rules", "--help"])
     for opt in set(re.findall(r"(?<![\w-])(--[a-z][a-z-]+)", body["EXAMPLES"])):
         check(opt in scan_opts or opt in rules_opts, f"example uses unknown option {opt}")
@@ -122,7 +124,7 @@ def test_completion_is_registered(cli):
 
 
 def test_completion_of_commands(cli):
-    check(complete(cli, "cloudfort", "") == ["scan", "posture", "baseline", "rules", "version", "help"],
+    check(complete(cli, "cloudfort", "") == ["scan", "posture", "secrets", "dlp", "baseline", "rules", "version", "help"],
           f"{complete(cli, 'cloudfort', '')}")
     check(complete(cli, "cloudfort", "p") == ["posture"], "p")
     check(sorted(complete(cli, "cloudfort", "-")) == ["--help", "--version", "-V", "-h"], "top-level options")
@@ -134,8 +136,8 @@ def test_completion_of_commands(cli):
 
 
 def test_completion_of_options_matches_the_help(cli):
-    for cmd, words in (("scan", ["scan"]), ("posture", ["posture"]), ("baseline", ["baseline"]),
-                       ("rules list", ["rules", "list"]), ("rules test", ["rules", "test"])):
+    for cmd, words in (("scan", ["scan"]), ("posture", ["posture"]), ("secrets", ["secrets"]), ("dlp", ["dlp"]),
+                       ("baseline", ["baseline"]), ("rules list", ["rules", "list"]), ("rules test", ["rules", "test"])):
         out, opts = help_options(cli, HELP_OF[cmd])
         want = set(opts)
         want |= {s for s in opts.values() if s}
@@ -143,7 +145,7 @@ def test_completion_of_options_matches_the_help(cli):
             # rules --help describes both subcommands; each completes the options it takes.
             sub = cmd.split()[1]
             want = {o for o in want if o in ("-h", "--help", "--rules", "--no-builtin-rules") or
-                    (sub == "list" and o in ("-f", "--format")) or (sub == "test" and o in ("--fixtures", "--now"))}
+                    (sub == "list" and o in ("-f", "--format")) or (sub == "test" and o in ("--fixtures", "--content-fixtures", "--now"))}
         got = set(complete(cli, "cloudfort", *words, "-"))
         check(got == want, f"{cmd}: completion {sorted(got)} vs --help {sorted(want)}")
         got = set(complete(cli, "cloudfort", *words, "--"))
@@ -152,9 +154,12 @@ def test_completion_of_options_matches_the_help(cli):
 
 def test_completion_of_option_values(cli):
     table = [
-        (["scan", "--format", ""], ["text", "json", "sarif"]),
+        (["scan", "--format", ""], ["text", "json", "sarif", "gitleaks-json"]),
         (["posture", "-f", "s"], ["sarif"]),
-        (["scan", "--format", "=", ""], ["text", "json", "sarif"]),
+        (["posture", "--format", ""], ["text", "json", "sarif"]),
+        (["secrets", "--report-format", "g"], ["gitleaks-json"]),
+        (["scan", "--analyzer", ""], ["posture", "secrets", "dlp"]),
+        (["scan", "--format", "=", ""], ["text", "json", "sarif", "gitleaks-json"]),
         (["scan", "--format", "=", "j"], ["json"]),
         (["rules", "list", "--format", ""], ["text", "json"]),
         (["scan", "--fail-on", ""], ["critical", "high", "medium", "low", "info"]),

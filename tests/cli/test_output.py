@@ -118,7 +118,7 @@ def test_rules_list_json_lists_every_rule(cli):
         check(len(ids) == len(set(ids)), f"{args}: duplicate ids")
         for x in rules:
             check({"id", "analyzer", "severity", "threats"} <= set(x), f"{args}: rule lacks fields: {x}")
-            check(x["severity"] in SEVERITIES and x["analyzer"] == "posture", f"{args}: {x}")
+            check(x["severity"] in SEVERITIES and x["analyzer"] in ("posture", "secrets", "dlp"), f"{args}: {x}")
             check(x["threats"] and all(t in THREAT_GROUP for t in x["threats"]), f"{args}: threats {x}")
         # The text list shows the same rules.
         text = expect(cli.run("rules", "list", *args), 0).out

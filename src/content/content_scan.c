@@ -1,0 +1,538 @@
+/*
+ * content_scan.c - the content scan: walks the inputs, hands files to worker threads that
+ * scan them with their own scanner, and turns matches into findings.
+ *
+ * The calling thread walks directories (sorted, .git skipped, links followed only inside the
+ * root) and queues paths; each worker reads a file, skips it when it is binary, scans it and
+ * keeps its findings in a list of its own. The lists are merged at the end and the findings
+ * sorted by position, so the result does not depend on the number of threads or on which
+ * thread took which file.
+ *
+ * Findings: the evidence is the masked secret ("AKIA************ (20 characters)") unless
+ * show_secrets is set; the fingerprint is SHA-256 over the rule id, the file and the secret
+ * itself, so it survives the secret moving to another line and differs between secrets.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "content_internal.h"
+#include "content_scan.h"
+
+/* ---- findings ---- */
+
+static bool is_source_code(const char *path) {
+  static const char *const exts[] = {".c", ".h", ".cc", ".cpp", ".hpp", ".cs", ".go", ".java", ".kt", ".kts",
+                                     ".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".py", ".rb", ".php", ".rs",
+                                     ".swift", ".scala", ".sh", ".bash", ".ps1", ".pl", ".lua", ".m", ".smali",
+                                     ".dart", ".groovy", ".r", NULL};
+  const char *dot = strrchr(path, '.');
+  const char *slash = strrchr(path, '/');
+  if (!dot || (slash && dot < slash)) return false;
+  for (int i = 0; exts[i]; i++)
+    if (strcasecmp(dot, exts[i]) == 0) return true;
+  return false;
+}
+
+cf_err cf__content_finding(cf_findings_t *out, const cf_content_opts_t *opts, const cf_content_match_t *m,
+                           const char *file, const cf_content_origin_t *origin) {
+  cf_finding_t f;
+  memset(&f, 0, sizeof f);
+  f.rule = m->rule;
+  f.file = file;
+  f.line = m->line;
+  f.column = m->column;
+  f.end_line = m->end_line;
+  f.end_column = m->end_column;
+  f.confidence = m->confidence;
+  if (origin) {
+    f.commit = origin->commit;
+    f.author = origin->author;
+    f.email = origin->email;
+    f.date = origin->date;
+    f.message = origin->message;
+  }
+  if (m->kind == CF_CONTENT_SECRET && file && is_source_code(file)) f.extra_threat = 5;
+  char ev[CF_LIMIT_EVIDENCE + 1];
+  size_t n = m->end - m->start;
+  if (m->end == 0 && m->start == 0) {
+    cf__strfmt(ev, sizeof ev, "file name matches");
+  } else if (opts && opts->show_secrets) {
+    size_t k = n < CF_LIMIT_EVIDENCE ? n : CF_LIMIT_EVIDENCE;
+    memcpy(ev, m->value, k);
+    ev[k] = '\0';
+    for (char *p = ev; *p; p++)
+      if ((unsigned char)*p < 0x20) *p = ' ';
+  } else {
+    char mask[32];
+    cf_content_mask(m->value, n, mask, sizeof mask);
+    cf__strfmt(ev, sizeof ev, "%s (%zu characters)", mask, n);
+  }
+  f.evidence = ev;
+  if (m->end > m->start) f.entropy = cf__shannon_entropy(m->value, n);
+  /* The fingerprint hashes the secret itself: stable when it moves, distinct per secret. */
+  const char *parts[3] = {m->rule->id, file ? file : "", NULL};
+  char secret_hex[65];
+  cf__sha256_hex(m->value, m->end > m->start ? n : strlen(m->value), secret_hex);
+  parts[2] = secret_hex;
+  char fp[65];
+  if (!cf__sha256_strs_hex(parts, 3, fp)) return CF_ENOMEM;
+  memcpy(f.fingerprint, fp, 32);
+  f.fingerprint[32] = '\0';
+  return cf_findings_add(out, &f);
+}
+
+/* ---- work queue ---- */
+
+typedef struct job {
+  char *path;    /* file to read, or NULL for `data` */
+  char *name;    /* reported name */
+  char *data;    /* in-memory input (stdin), owned */
+  size_t len;
+} job_t;
+
+typedef struct queue {
+  pthread_mutex_t mu;
+  pthread_cond_t cv_put, cv_get;
+  job_t *jobs;
+  size_t head, count, cap;
+  bool done, abort;
+} queue_t;
+
+typedef struct worker {
+  pthread_t th;
+  bool started;
+  struct cscan *cs;
+  cf_content_scanner_t *sc;
+  cf_findings_t *findings;
+  cf_diags_t errors;
+  uint64_t files;
+  cf_err err;
+} worker_t;
+
+typedef struct cscan {
+  const cf_ctx_t *ctx;
+  const cf_content_rules_t *rs;
+  const cf_content_opts_t *opts;
+  cf_report_t *report;
+  queue_t q;
+  worker_t *workers;
+  unsigned n_workers;
+  char root_real[PATH_MAX];
+  uint64_t queued;
+  cf_err fatal;
+} cscan_t;
+
+static void job_free(job_t *j) {
+  free(j->path);
+  free(j->name);
+  free(j->data);
+}
+
+static cf_err queue_put(cscan_t *cs, job_t *j) {
+  queue_t *q = &cs->q;
+  pthread_mutex_lock(&q->mu);
+  while (q->count == q->cap && !q->abort) pthread_cond_wait(&q->cv_put, &q->mu);
+  if (q->abort) {
+    pthread_mutex_unlock(&q->mu);
+    job_free(j);
+    return CF_ENOMEM;
+  }
+  q->jobs[(q->head + q->count) % q->cap] = *j;
+  q->count++;
+  pthread_cond_signal(&q->cv_get);
+  pthread_mutex_unlock(&q->mu);
+  return CF_OK;
+}
+
+static bool queue_get(queue_t *q, job_t *j) {
+  pthread_mutex_lock(&q->mu);
+  while (!q->count && !q->done && !q->abort) pthread_cond_wait(&q->cv_get, &q->mu);
+  if (!q->count || q->abort) {
+    pthread_mutex_unlock(&q->mu);
+    return false;
+  }
+  *j = q->jobs[q->head];
+  q->head = (q->head + 1) % q->cap;
+  q->count--;
+  pthread_cond_signal(&q->cv_put);
+  pthread_mutex_unlock(&q->mu);
+  return true;
+}
+
+/* ---- one file ---- */
+
+typedef struct emit_ud {
+  worker_t *w;
+  const char *name;
+  const char *text;
+  size_t len;
+  cf_err err;
+} emit_ud_t;
+
+static int on_match(void *ud, const cf_content_match_t *m) {
+  emit_ud_t *e = ud;
+  unsigned kinds = e->w->cs->opts->kinds;
+  if (kinds && !(kinds & m->kind)) return 0;
+  char reason[CF_LIMIT_EVIDENCE + 1];
+  int inl = m->end > m->start && !e->w->cs->opts->no_inline_suppress
+                ? cf__content_inline(e->text, e->len, m->start, m->rule->id, reason, sizeof reason)
+                : 0;
+  if (inl < 0) return 0; /* gitleaks:allow: the line is not reported at all */
+  cf_findings_t *out = e->w->findings;
+  e->err = cf__content_finding(out, e->w->cs->opts, m, e->name, NULL);
+  if (!e->err && inl > 0)
+    e->err = cf_findings_suppress(out, cf_findings_count(out) - 1, CF_SUPPRESS_INLINE, reason[0] ? reason : NULL);
+  return e->err != CF_OK;
+}
+
+/* The line around offset off: [*ls, *le). */
+static void line_around(const char *text, size_t len, size_t off, size_t *ls, size_t *le) {
+  size_t a = off;
+  while (a > 0 && text[a - 1] != '\n') a--;
+  const char *nl = off < len ? memchr(text + off, '\n', len - off) : NULL;
+  *ls = a;
+  *le = nl ? (size_t)(nl - text) : len;
+}
+
+/* Whether "cloudfort:ignore IDS [reason]" in text[ls, le) names id ("*" names every rule);
+ * copies the reason. */
+static bool ignore_names(const char *text, size_t ls, size_t le, const char *id, char *reason, size_t rn) {
+  static const char tag[] = "cloudfort:ignore";
+  const char *p = memmem(text + ls, le - ls, tag, sizeof tag - 1);
+  if (!p) return false;
+  const char *q = p + sizeof tag - 1, *end = text + le;
+  if (q >= end || (*q != ' ' && *q != '\t')) return false;
+  while (q < end && (*q == ' ' || *q == '\t')) q++;
+  const char *ids = q;
+  while (q < end && *q != ' ' && *q != '\t' && *q != '\r') q++;
+  bool hit = false;
+  size_t idn = strlen(id);
+  for (const char *a = ids; a < q && !hit;) {
+    const char *b = memchr(a, ',', (size_t)(q - a));
+    if (!b) b = q;
+    size_t n = (size_t)(b - a);
+    hit = (n == 1 && *a == '*') || (n == idn && strncasecmp(a, id, n) == 0);
+    a = b + 1;
+  }
+  if (!hit) return false;
+  while (q < end && (*q == ' ' || *q == '\t')) q++;
+  const char *r = q;
+  while (end > r && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r')) end--;
+  size_t k = (size_t)(end - r) < rn - 1 ? (size_t)(end - r) : rn - 1;
+  memcpy(reason, r, k);
+  reason[k] = '\0';
+  for (size_t i = 0; i < k; i++)
+    if ((unsigned char)reason[i] < 0x20) reason[i] = ' ';
+  return true;
+}
+
+int cf__content_inline(const char *text, size_t len, size_t off, const char *rule_id, char *reason, size_t rn) {
+  size_t ls, le;
+  reason[0] = '\0';
+  if (!text) return 0;
+  line_around(text, len, off, &ls, &le);
+  if (memmem(text + ls, le - ls, "gitleaks:allow", 14)) return -1;
+  if (ignore_names(text, ls, le, rule_id, reason, rn)) return 1;
+  /* A comment alone on the line above applies to this line. */
+  if (ls > 0) {
+    size_t ps, pe;
+    line_around(text, len, ls - 1, &ps, &pe);
+    size_t k = ps;
+    while (k < pe && (text[k] == ' ' || text[k] == '\t')) k++;
+    bool comment = k < pe && (text[k] == '#' || (text[k] == '/' && k + 1 < pe && text[k + 1] == '/') ||
+                              (text[k] == '<' && k + 3 < pe && memcmp(text + k, "<!--", 4) == 0) ||
+                              (text[k] == '-' && k + 1 < pe && text[k + 1] == '-') || text[k] == ';');
+    if (comment && ignore_names(text, ps, pe, rule_id, reason, rn)) return 1;
+  }
+  return 0;
+}
+
+/* Whether data looks binary: a NUL byte in its first 8 KiB (what git and grep check). */
+bool cf__content_is_binary(const char *data, size_t len) {
+  size_t n = len < 8192 ? len : 8192;
+  return memchr(data, '\0', n) != NULL;
+}
+
+static cf_err content_scan_buffer(worker_t *w, const char *name, const char *data, size_t len) {
+  if (cf__content_is_binary(data, len)) return CF_OK;
+  emit_ud_t e = {w, name, data, len, CF_OK};
+  cf_err err = cf_content_scan_text(w->sc, data, len, name, on_match, &e);
+  if (err == CF_ELIMIT) {
+    (void)cf_diags_add(&w->errors, CF_ELIMIT, name, 0, 0, "too many candidate matches; the rest of the file was not scanned");
+    err = CF_OK;
+  }
+  w->files++;
+  return err ? err : e.err;
+}
+
+static void *worker_main(void *arg) {
+  worker_t *w = arg;
+  cscan_t *cs = w->cs;
+  const cf_limits_t *lim = cf__limits(cs->ctx);
+  job_t j;
+  while (queue_get(&cs->q, &j)) {
+    cf_err e = CF_OK;
+    if (j.data) {
+      e = content_scan_buffer(w, j.name, j.data, j.len);
+    } else {
+      char *buf = NULL;
+      size_t len = 0;
+      cf_diag_t d;
+      cf_diag_init(&d);
+      cf_err re = cf__read_file(j.path, lim->max_file_size, 1, &buf, &len, &d);
+      if (re == CF_ENOMEM) e = re;
+      else if (re) (void)cf_diags_adopt(&w->errors, &d);
+      else e = content_scan_buffer(w, j.name, buf, len);
+      cf_diag_cleanup(&d);
+      free(buf);
+    }
+    job_free(&j);
+    if (e) {
+      w->err = e;
+      pthread_mutex_lock(&cs->q.mu);
+      cs->q.abort = true;
+      pthread_cond_broadcast(&cs->q.cv_put);
+      pthread_cond_broadcast(&cs->q.cv_get);
+      pthread_mutex_unlock(&cs->q.mu);
+      break;
+    }
+  }
+  return NULL;
+}
+
+/* ---- walking ---- */
+
+static int cmp_names(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
+
+static bool inside_root(cscan_t *cs, const char *path) {
+  char real[PATH_MAX];
+  if (!realpath(path, real)) return false;
+  size_t n = strlen(cs->root_real);
+  return strncmp(real, cs->root_real, n) == 0 && (real[n] == '/' || real[n] == '\0' || (n == 1 && cs->root_real[0] == '/'));
+}
+
+static cf_err queue_file(cscan_t *cs, const char *path) {
+  job_t j;
+  memset(&j, 0, sizeof j);
+  j.path = strdup(path);
+  j.name = strdup(path);
+  if (!j.path || !j.name) {
+    job_free(&j);
+    return CF_ENOMEM;
+  }
+  cs->queued++;
+  if (cs->opts->progress) cs->opts->progress(cs->opts->progress_ud, cs->queued, path);
+  return queue_put(cs, &j);
+}
+
+static cf_err walk_dir(cscan_t *cs, const char *dir, unsigned depth) {
+  const cf_limits_t *lim = cf__limits(cs->ctx);
+  if (depth > lim->max_walk_depth) {
+    (void)cf_diags_add(&cs->report->errors, CF_ELIMIT, dir, 0, 0, "directory nesting deeper than %u levels; not entered", lim->max_walk_depth);
+    return CF_OK;
+  }
+  DIR *d = opendir(dir);
+  if (!d) {
+    (void)cf_diags_add(&cs->report->errors, CF_EIO, dir, 0, 0, "cannot open directory: %s", strerror(errno));
+    return CF_OK;
+  }
+  char **names = NULL;
+  size_t n = 0, cap = 0;
+  cf_err err = CF_OK;
+  struct dirent *de;
+  while ((de = readdir(d))) {
+    if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 || strcmp(de->d_name, ".git") == 0) continue;
+    if (!cf__grow((void **)&names, &cap, n, sizeof(char *)) || !(names[n] = strdup(de->d_name))) {
+      err = CF_ENOMEM;
+      break;
+    }
+    n++;
+  }
+  closedir(d);
+  if (names) qsort(names, n, sizeof(char *), cmp_names);
+  size_t dlen = strlen(dir);
+  while (dlen > 1 && dir[dlen - 1] == '/') dlen--;
+  for (size_t i = 0; !err && i < n; i++) {
+    size_t plen = dlen + strlen(names[i]) + 2;
+    char *p = malloc(plen);
+    if (!p) {
+      err = CF_ENOMEM;
+      break;
+    }
+    snprintf(p, plen, "%.*s/%s", (int)dlen, dir, names[i]);
+    struct stat lst, st;
+    if (lstat(p, &lst) == 0) {
+      bool ok = true;
+      if (S_ISLNK(lst.st_mode)) ok = stat(p, &st) == 0 && inside_root(cs, p);
+      else st = lst;
+      if (ok && S_ISDIR(st.st_mode) && !S_ISLNK(lst.st_mode)) err = walk_dir(cs, p, depth + 1);
+      else if (ok && S_ISREG(st.st_mode)) err = queue_file(cs, p);
+    }
+    free(p);
+  }
+  for (size_t i = 0; i < n; i++) free(names[i]);
+  free(names);
+  return err;
+}
+
+static int cmp_finding_pos(const void *pa, const void *pb) {
+  const cf_finding_t *a = *(const cf_finding_t *const *)pa, *b = *(const cf_finding_t *const *)pb;
+  int c = strcmp(a->file ? a->file : "", b->file ? b->file : "");
+  if (c) return c;
+  if (a->line != b->line) return a->line < b->line ? -1 : 1;
+  if (a->column != b->column) return a->column < b->column ? -1 : 1;
+  return strcmp(a->rule->id, b->rule->id);
+}
+
+/* Scans paths and, when mem_name is given, one input held in memory (copied). */
+static cf_err run_scan(const cf_ctx_t *ctx, const cf_content_rules_t *rs, const char *const *paths, size_t n_paths,
+                       const char *mem_name, const void *mem, size_t mem_len, const cf_content_opts_t *opts,
+                       cf_report_t *report) {
+  cf_content_opts_t defaults;
+  memset(&defaults, 0, sizeof defaults);
+  if (!opts) opts = &defaults;
+  if (!rs->compiled) return CF_EINVAL;
+  cscan_t cs;
+  memset(&cs, 0, sizeof cs);
+  cs.ctx = ctx;
+  cs.rs = rs;
+  cs.opts = opts;
+  cs.report = report;
+  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  unsigned nw = opts->threads ? opts->threads : (cpus > 0 ? (unsigned)cpus : 1);
+  if (nw > 64) nw = 64;
+  cs.q.cap = nw * 64;
+  cs.q.jobs = calloc(cs.q.cap, sizeof(job_t));
+  cs.workers = calloc(nw, sizeof(worker_t));
+  if (!cs.q.jobs || !cs.workers) {
+    free(cs.q.jobs);
+    free(cs.workers);
+    return CF_ENOMEM;
+  }
+  pthread_mutex_init(&cs.q.mu, NULL);
+  pthread_cond_init(&cs.q.cv_put, NULL);
+  pthread_cond_init(&cs.q.cv_get, NULL);
+  for (size_t i = 0; i < rs->n_rules; i++) {
+    const crule_t *r = rs->rules[i];
+    if (opts->kinds && !(opts->kinds & r->kind)) continue;
+    if (cf_report_add_rule(report, &r->info)) cs.fatal = CF_ENOMEM;
+  }
+  for (unsigned i = 0; !cs.fatal && i < nw; i++) {
+    worker_t *w = &cs.workers[i];
+    w->cs = &cs;
+    cf_diags_init(&w->errors);
+    w->findings = cf_findings_new();
+    if (!w->findings || cf_content_scanner_new(rs, &w->sc)) {
+      cs.fatal = CF_ENOMEM;
+      break;
+    }
+    w->started = pthread_create(&w->th, NULL, worker_main, w) == 0;
+    if (!w->started) cs.fatal = CF_ENOMEM;
+    cs.n_workers++;
+  }
+  if (!cs.fatal && mem_name) {
+    job_t j;
+    memset(&j, 0, sizeof j);
+    j.name = strdup(mem_name);
+    j.data = malloc(mem_len + 1);
+    j.len = mem_len;
+    if (!j.name || !j.data) {
+      job_free(&j);
+      cs.fatal = CF_ENOMEM;
+    } else {
+      if (mem_len) memcpy(j.data, mem, mem_len);
+      j.data[mem_len] = '\0';
+      cs.fatal = queue_put(&cs, &j);
+    }
+  }
+  for (size_t i = 0; !cs.fatal && i < n_paths; i++) {
+    const char *p = paths[i];
+    if (strcmp(p, "-") == 0) {
+      job_t j;
+      memset(&j, 0, sizeof j);
+      cf_diag_t d;
+      cf_diag_init(&d);
+      cf_err e = cf__read_stream(stdin, "<stdin>", cf__limits(ctx)->max_file_size, 1, &j.data, &j.len, &d);
+      if (e) {
+        if (e == CF_ENOMEM) cs.fatal = e;
+        (void)cf_diags_adopt(&report->errors, &d);
+      } else if (!(j.name = strdup("<stdin>"))) {
+        free(j.data);
+        cs.fatal = CF_ENOMEM;
+      } else {
+        cs.fatal = queue_put(&cs, &j);
+      }
+      cf_diag_cleanup(&d);
+      continue;
+    }
+    struct stat st;
+    if (stat(p, &st) != 0) {
+      (void)cf_diags_add(&report->errors, CF_ENOTFOUND, p, 0, 0, "cannot access: %s", strerror(errno));
+      continue;
+    }
+    if (S_ISDIR(st.st_mode)) {
+      if (!realpath(p, cs.root_real)) cs.root_real[0] = '\0';
+      cs.fatal = walk_dir(&cs, p, 0);
+    } else {
+      cs.fatal = queue_file(&cs, p);
+    }
+  }
+  pthread_mutex_lock(&cs.q.mu);
+  cs.q.done = true;
+  if (cs.fatal) cs.q.abort = true;
+  pthread_cond_broadcast(&cs.q.cv_get);
+  pthread_mutex_unlock(&cs.q.mu);
+  for (unsigned i = 0; i < cs.n_workers; i++)
+    if (cs.workers[i].started) pthread_join(cs.workers[i].th, NULL);
+  /* Merge: findings in file and position order, errors in worker order then by file. */
+  size_t total = 0;
+  for (unsigned i = 0; i < cs.n_workers; i++) {
+    worker_t *w = &cs.workers[i];
+    if (w->err && !cs.fatal) cs.fatal = w->err;
+    total += cf_findings_count(w->findings);
+    report->files += w->files;
+  }
+  const cf_finding_t **all = malloc((total + 1) * sizeof(*all));
+  if (!all && !cs.fatal) cs.fatal = CF_ENOMEM;
+  size_t k = 0;
+  for (unsigned i = 0; all && i < cs.n_workers; i++)
+    for (size_t j = 0; j < cf_findings_count(cs.workers[i].findings); j++) all[k++] = cf_findings_at(cs.workers[i].findings, j);
+  if (all) qsort(all, k, sizeof(*all), cmp_finding_pos);
+  size_t first = cf_findings_count(report->findings);
+  for (size_t j = 0; !cs.fatal && j < k; j++) cs.fatal = cf_findings_add(report->findings, all[j]);
+  free(all);
+  if (!cs.fatal && opts->baseline) cs.fatal = cf_report_apply_baseline(ctx, report, opts->baseline, first);
+  if (!cs.fatal) cs.fatal = cf__gitleaks_ignore_apply(ctx, report, first, opts, paths, n_paths);
+  for (unsigned i = 0; i < cs.n_workers; i++) {
+    worker_t *w = &cs.workers[i];
+    for (size_t j = 0; j < w->errors.len; j++) (void)cf_diags_adopt(&report->errors, &w->errors.items[j]);
+    cf_diags_cleanup(&w->errors);
+    cf_findings_free(w->findings);
+    cf_content_scanner_free(w->sc);
+  }
+  for (size_t i = 0; i < cs.q.count; i++) job_free(&cs.q.jobs[(cs.q.head + i) % cs.q.cap]);
+  free(cs.q.jobs);
+  free(cs.workers);
+  pthread_mutex_destroy(&cs.q.mu);
+  pthread_cond_destroy(&cs.q.cv_put);
+  pthread_cond_destroy(&cs.q.cv_get);
+  return cs.fatal;
+}
+
+cf_err cf_content_scan(const cf_ctx_t *ctx, const cf_content_rules_t *rs, const char *const *paths, size_t n_paths,
+                       const cf_content_opts_t *opts, cf_report_t *report) {
+  return run_scan(ctx, rs, paths, n_paths, NULL, NULL, 0, opts, report);
+}
+
+cf_err cf_content_scan_buffer(const cf_ctx_t *ctx, const cf_content_rules_t *rs, const char *name, const void *data,
+                              size_t len, const cf_content_opts_t *opts, cf_report_t *report) {
+  return run_scan(ctx, rs, NULL, 0, name ? name : "<input>", data, len, opts, report);
+}
