@@ -23,10 +23,16 @@ enum { CONF_LOW = 1, CONF_MEDIUM = 2, CONF_HIGH = 3 };
  */
 typedef int (*cf_validator_fn)(const char *s, size_t n);
 
+/* Optional: a short fact a valid candidate reveals without revealing itself, appended to the
+ * finding's evidence ("account 123456789012" for an AWS access key id, "alg HS256" for a
+ * JWT). Writes a NUL-terminated string into out (empty when there is nothing to say). */
+typedef void (*cf_validator_detail_fn)(const char *s, size_t n, char *out, size_t out_size);
+
 typedef struct cf_validator {
   const char *name;
   cf_validator_fn fn;
   const char *what; /* one line for docs and `rules list` */
+  cf_validator_detail_fn detail; /* may be NULL */
 } cf_validator_t;
 
 /* The validator called name, or NULL. */

@@ -75,6 +75,15 @@ cf_err cf__content_finding(cf_findings_t *out, const cf_content_opts_t *opts, co
     cf_content_mask(m->value, n, mask, sizeof mask);
     cf__strfmt(ev, sizeof ev, "%s (%zu characters)", mask, n);
   }
+  /* What a validator learnt from the value (an AWS key's account, a JWT's algorithm). */
+  const crule_t *cr = (const crule_t *)m->rule; /* info is the first member of crule_t */
+  if (m->end > m->start && cr->validator && cr->validator->detail) {
+    char detail[96];
+    detail[0] = '\0';
+    cr->validator->detail(m->value, n, detail, sizeof detail);
+    size_t k = strlen(ev);
+    if (detail[0] && k + 3 < sizeof ev) cf__strfmt(ev + k, sizeof ev - k, "; %s", detail);
+  }
   f.evidence = ev;
   if (m->end > m->start) f.entropy = cf__shannon_entropy(m->value, n);
   /* The fingerprint hashes the secret itself: stable when it moves, distinct per secret. */

@@ -27,6 +27,6 @@ static int v_luhn(const char *s, size_t n) {
 }
 
 const cf_validator_t cf__validators_pii[] = {
-    {"luhn", v_luhn, "Luhn check digit (payment card numbers)"},
-    {NULL, NULL, NULL},
+    {"luhn", v_luhn, "Luhn check digit (payment card numbers)", NULL},
+    {NULL, NULL, NULL, NULL},
 };

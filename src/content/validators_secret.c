@@ -6,5 +6,5 @@
 #include "content_internal.h"
 
 const cf_validator_t cf__validators_secret[] = {
-    {NULL, NULL, NULL},
+    {NULL, NULL, NULL, NULL},
 };
