@@ -314,6 +314,7 @@ static void *worker_main(void *arg) {
       break;
     }
   }
+  cf__hash_thread_done();
   return NULL;
 }
 
