@@ -8,6 +8,11 @@
  * CloudFormation and Kubernetes, references, description) are written once per rule under
  * "rules", keyed by rule id, for the rules that have findings: a report of a large snapshot
  * has hundreds of thousands of findings of a few dozen rules.
+ *
+ * When the dlp analyser ran, "dlp_summary" lists, per file (in byte order of the name), how
+ * many findings of each personal-data rule it holds and their total, and "dlp_totals" the
+ * counts over all files: `cloudfort dlp` always writes both (empty when nothing was found),
+ * `cloudfort scan` only when it found personal data (report_dlp.h).
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -16,6 +21,7 @@
 #include "cloudfort/report.h"
 #include "cloudfort/taxonomy.h"
 #include "jsonw.h"
+#include "report_dlp.h"
 
 static void write_finding(jsonw_t *w, const cf_finding_t *f) {
   const cf_rule_info_t *r = f->rule;
@@ -68,6 +74,33 @@ static void write_finding(jsonw_t *w, const cf_finding_t *f) {
     CF_JW_KSTR(w, "suppress_reason", f->suppress_reason);
   }
   cf__jw_obj_end(w);
+}
+
+static void write_counts(jsonw_t *w, const cf_dlp_count_t *c, size_t n) {
+  cf__jw_obj_begin(w);
+  for (size_t i = 0; i < n; i++) {
+    cf__jw_key(w, c[i].rule_id);
+    cf__jw_uint(w, c[i].count);
+  }
+  cf__jw_obj_end(w);
+}
+
+static void write_dlp(jsonw_t *w, const cf_dlp_summary_t *s) {
+  CF_JW_KEY(w, "dlp_summary");
+  cf__jw_arr_begin(w);
+  for (size_t i = 0; i < s->n_files; i++) {
+    const cf_dlp_file_t *f = &s->files[i];
+    cf__jw_obj_begin(w);
+    CF_JW_KSTR(w, "file", f->file);
+    CF_JW_KEY(w, "counts");
+    write_counts(w, f->counts, f->n_counts);
+    CF_JW_KEY(w, "total");
+    cf__jw_uint(w, f->total);
+    cf__jw_obj_end(w);
+  }
+  cf__jw_arr_end(w);
+  CF_JW_KEY(w, "dlp_totals");
+  write_counts(w, s->totals, s->n_totals);
 }
 
 static void write_rule(jsonw_t *w, const cf_rule_info_t *r) {
@@ -130,6 +163,8 @@ static void *render_half(void *arg) {
 }
 
 cf_err cf_report_write_json(FILE *out, const cf_report_t *rep, bool show_suppressed) {
+  cf_dlp_summary_t dlp;
+  if (cf__dlp_summary_init(&dlp, rep)) return CF_ENOMEM;
   jsonw_t w;
   cf__jw_init(&w, out, true);
   size_t n = cf_findings_count(rep->findings);
@@ -235,6 +270,8 @@ cf_err cf_report_write_json(FILE *out, const cf_report_t *rep, bool show_suppres
   }
   cf__jw_obj_end(&w);
   cf__jw_obj_end(&w);
+  if (dlp.present) write_dlp(&w, &dlp);
+  cf__dlp_summary_cleanup(&dlp);
   /* The rules of the findings written above, in the order the report lists rules. */
   CF_JW_KEY(&w, "rules");
   cf__jw_obj_begin(&w);

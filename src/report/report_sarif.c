@@ -5,6 +5,9 @@
  * findings as results with a `suppressions` entry, which is how SARIF consumers expect them.
  * Severity maps to level: critical and high -> error, medium -> warning, low and info -> note;
  * `security-severity` (a CVSS-like number GitHub code scanning reads) is set as well.
+ * When the dlp analyser ran, run.properties.dlpSummary holds the personal-data counts of the
+ * JSON report (`files`: [{file, counts, total}], `totals`, `total`); SARIF keeps tool-specific
+ * data in property bags (§3.8), which every consumer must accept.
  */
 #include <ctype.h>
 #include <string.h>
@@ -12,6 +15,7 @@
 #include "cloudfort/report.h"
 #include "cloudfort/taxonomy.h"
 #include "jsonw.h"
+#include "report_dlp.h"
 
 #define TAXONOMY "CSA Top Threats 2022"
 
@@ -219,7 +223,43 @@ static void write_result(jsonw_t *w, const cf_finding_t *f, long rule_index) {
   cf__jw_obj_end(w);
 }
 
+static void write_counts(jsonw_t *w, const cf_dlp_count_t *c, size_t n) {
+  cf__jw_obj_begin(w);
+  for (size_t i = 0; i < n; i++) {
+    cf__jw_key(w, c[i].rule_id);
+    cf__jw_uint(w, c[i].count);
+  }
+  cf__jw_obj_end(w);
+}
+
+static void write_dlp(jsonw_t *w, const cf_dlp_summary_t *s) {
+  cf__jw_key(w, "properties");
+  cf__jw_obj_begin(w);
+  cf__jw_key(w, "dlpSummary");
+  cf__jw_obj_begin(w);
+  cf__jw_key(w, "files");
+  cf__jw_arr_begin(w);
+  for (size_t i = 0; i < s->n_files; i++) {
+    cf__jw_obj_begin(w);
+    cf__jw_kstr(w, "file", s->files[i].file);
+    cf__jw_key(w, "counts");
+    write_counts(w, s->files[i].counts, s->files[i].n_counts);
+    cf__jw_key(w, "total");
+    cf__jw_uint(w, s->files[i].total);
+    cf__jw_obj_end(w);
+  }
+  cf__jw_arr_end(w);
+  cf__jw_key(w, "totals");
+  write_counts(w, s->totals, s->n_totals);
+  cf__jw_key(w, "total");
+  cf__jw_uint(w, s->total);
+  cf__jw_obj_end(w);
+  cf__jw_obj_end(w);
+}
+
 cf_err cf_report_write_sarif(FILE *out, const cf_report_t *rep) {
+  cf_dlp_summary_t dlp;
+  if (cf__dlp_summary_init(&dlp, rep)) return CF_ENOMEM;
   jsonw_t w;
   cf__jw_init(&w, out, true);
   cf__jw_obj_begin(&w);
@@ -308,6 +348,8 @@ cf_err cf_report_write_sarif(FILE *out, const cf_report_t *rep) {
   cf__jw_arr_end(&w);
   cf__jw_obj_end(&w);
   cf__jw_arr_end(&w);
+  if (dlp.present) write_dlp(&w, &dlp);
+  cf__dlp_summary_cleanup(&dlp);
   cf__jw_obj_end(&w);
   cf__jw_arr_end(&w);
   cf__jw_obj_end(&w);

@@ -4,6 +4,11 @@
  * cybercrime), then by severity, each with file:line, resource, evidence and the fix.
  * Colours only when asked (the CLI asks on a terminal without NO_COLOR).
  *
+ * When the dlp analyser ran, a "Personal data by file" section follows the findings: each file
+ * with `rule=count` pairs and its total, then the totals (report_dlp.h says when it is shown).
+ * The closing line counts files, and resources only when posture rules ran: a secrets or dlp
+ * scan has no resources to count.
+ *
  * Paths, resource names, evidence and messages come from the scanned files, which are hostile:
  * their control characters (C0, DEL, C1) are printed as '?' so that a crafted name cannot move
  * the cursor, retitle the window or fake report lines.
@@ -12,6 +17,7 @@
 
 #include "cloudfort/report.h"
 #include "cloudfort/taxonomy.h"
+#include "report_dlp.h"
 
 #define C_RESET "\033[0m"
 #define C_BOLD "\033[1m"
@@ -95,9 +101,41 @@ static void write_one(FILE *out, const cf_finding_t *f, const cf_text_opts_t *o)
   }
 }
 
+static void write_counts(FILE *out, const cf_dlp_count_t *c, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    fputs(i ? " " : "", out);
+    put_safe(out, c[i].rule_id);
+    fprintf(out, "=%zu", c[i].count);
+  }
+}
+
+static void write_dlp(FILE *out, const cf_dlp_summary_t *s, const cf_text_opts_t *o) {
+  fprintf(out, "\n%sPersonal data by file%s\n", o->color ? C_BOLD : "", o->color ? C_RESET : "");
+  if (!s->n_files) fputs("  none found\n", out);
+  for (size_t i = 0; i < s->n_files; i++) {
+    const cf_dlp_file_t *f = &s->files[i];
+    fputs("  ", out);
+    put_safe(out, f->file[0] ? f->file : "(no file)");
+    fprintf(out, "  %s", o->color ? C_DIM : "");
+    fprintf(out, "%zu: ", f->total);
+    write_counts(out, f->counts, f->n_counts);
+    fprintf(out, "%s\n", o->color ? C_RESET : "");
+  }
+  if (s->n_files) {
+    fprintf(out, "  %stotal%s  %zu: ", o->color ? C_BOLD : "", o->color ? C_RESET : "", s->total);
+    write_counts(out, s->totals, s->n_totals);
+    fputc('\n', out);
+  }
+}
+
 cf_err cf_report_write_text(FILE *out, const cf_report_t *rep, const cf_text_opts_t *o) {
   cf_text_opts_t def = {false, false, true};
   if (!o) o = &def;
+  cf_dlp_summary_t dlp;
+  if (cf__dlp_summary_init(&dlp, rep)) return CF_ENOMEM;
+  bool posture_ran = false;
+  for (size_t i = 0; i < rep->n_rules && !posture_ran; i++)
+    posture_ran = rep->rules[i]->analyzer && strcmp(rep->rules[i]->analyzer, "posture") == 0;
   size_t n = cf_findings_count(rep->findings);
   size_t active = 0, suppressed = 0, unknown = 0;
   size_t by_sev[CF_SEV_COUNT] = {0};
@@ -125,6 +163,8 @@ cf_err cf_report_write_text(FILE *out, const cf_report_t *rep, const cf_text_opt
       write_one(out, f, o);
     }
   }
+  if (dlp.present) write_dlp(out, &dlp, o);
+  cf__dlp_summary_cleanup(&dlp);
   if (rep->errors.len) {
     fprintf(out, "\n%sErrors (%zu)%s\n", o->color ? C_BOLD : "", rep->errors.len, o->color ? C_RESET : "");
     for (size_t i = 0; i < rep->errors.len; i++) {
@@ -140,9 +180,10 @@ cf_err cf_report_write_text(FILE *out, const cf_report_t *rep, const cf_text_opt
       fputc('\n', out);
     }
   }
-  fprintf(out, "\n%zu finding%s in %llu file%s (%llu resource%s)", active, active == 1 ? "" : "s",
-          (unsigned long long)rep->files, rep->files == 1 ? "" : "s", (unsigned long long)rep->resources,
-          rep->resources == 1 ? "" : "s");
+  fprintf(out, "\n%zu finding%s in %llu file%s", active, active == 1 ? "" : "s", (unsigned long long)rep->files,
+          rep->files == 1 ? "" : "s");
+  if (posture_ran || rep->resources)
+    fprintf(out, " (%llu resource%s)", (unsigned long long)rep->resources, rep->resources == 1 ? "" : "s");
   if (active) {
     fputs(":", out);
     bool first = true;
