@@ -102,9 +102,11 @@ cf_err cf_content_scan_buffer(const cf_ctx_t *ctx, const cf_content_rules_t *rs,
 
 /* Writes masked copies of the text files under paths to outdir, with the same layout (a file
  * given directly is written under its base name): every secret and personal value the rules
- * find is replaced by '*' characters of the same length. Never writes into an input: an outdir
- * inside or equal to a scanned folder is refused (CF_EINVAL, described in report->errors).
- * Files that are not text (binary, archives) are not copied. */
+ * find is masked in place with '*' (same length): personal data keeps its separators and,
+ * when it has at least 8 digits, its last four; secrets of 16 or more bytes keep their first
+ * four. outdir must be missing or empty; an outdir equal to or inside an input, or holding
+ * one, is refused (CF_EINVAL, described in report->errors). Files that are not text (binary,
+ * archives) are not copied. */
 cf_err cf_content_redact(const cf_ctx_t *ctx, const cf_content_rules_t *rs, const char *const *paths,
                          size_t n_paths, const char *outdir, const cf_content_opts_t *opts,
                          cf_report_t *report) CF_MUST_CHECK;
