@@ -3,10 +3,17 @@
  * scan them with their own scanner, and turns matches into findings.
  *
  * The calling thread walks directories (sorted, .git skipped, links followed only inside the
- * root) and queues paths; each worker reads a file, skips it when it is binary, scans it and
- * keeps its findings in a list of its own. The lists are merged at the end and the findings
- * sorted by position, so the result does not depend on the number of threads or on which
- * thread took which file.
+ * root, paths excluded by .gitignore files and .git/info/exclude left out unless no_ignore;
+ * see gitignore.c) and queues paths; a file named directly is always queued. Each worker
+ * reads a file and scans it; an archive (recognised by its first bytes) is opened instead
+ * (archive.c), a git repository's history walked with --git (git.c). Every text, wherever it
+ * came from, goes through cf__job_scan_text: binary data is skipped, the rules run, then the
+ * encoded blobs in the text (decode.c) are decoded and scanned, round after round up to
+ * decode_depth, within a budget of decoded bytes per text. A match in decoded text is
+ * reported at the encoded run's place in the text as read, its evidence saying how it was
+ * decoded. Each worker keeps its findings and warnings in lists of its own; the lists are
+ * merged at the end and the findings sorted by position, so the result does not depend on
+ * the number of threads or on which thread took which file.
  *
  * Findings: the evidence is the masked secret ("AKIA************ (20 characters)") unless
  * show_secrets is set; the fingerprint is SHA-256 over the rule id, the file and the secret
@@ -404,17 +411,22 @@ static cf_err scan_mem(worker_t *w, const char *name, const char *data, size_t l
 
 static cf_err scan_file(worker_t *w, const char *path, const char *name) {
   const cf_limits_t *lim = cf__limits(w->cs->ctx);
-  /* The first bytes say whether it is an archive, which is read as a stream. */
-  uint8_t head[512];
-  size_t got = 0;
-  FILE *f = fopen(path, "rb");
-  if (f) {
-    got = fread(head, 1, sizeof head, f);
-    fclose(f);
-  }
-  if (f && cf__archive_sniff(head, got)) {
-    if (w->cs->opts->no_archives) return CF_OK;
-    return cf__archive_scan_file(w, path, name);
+  /* The first bytes of a regular file say whether it is an archive, which is then read as a
+   * stream. Anything else (a pipe such as <(cmd)) can be read only once: it is read whole. */
+  struct stat st;
+  bool regular = stat(path, &st) == 0 && S_ISREG(st.st_mode);
+  if (regular) {
+    uint8_t head[512];
+    size_t got = 0;
+    FILE *f = fopen(path, "rb");
+    if (f) {
+      got = fread(head, 1, sizeof head, f);
+      fclose(f);
+    }
+    if (f && cf__archive_sniff(head, got)) {
+      if (w->cs->opts->no_archives) return CF_OK;
+      return cf__archive_scan_file(w, path, name);
+    }
   }
   char *buf = NULL;
   size_t len = 0;
@@ -424,7 +436,8 @@ static cf_err scan_file(worker_t *w, const char *path, const char *name) {
   cf_err re = cf__read_file(path, lim->max_file_size, 1, &buf, &len, &d);
   if (re == CF_ENOMEM) e = re;
   else if (re) (void)cf_diags_adopt(&w->errors, &d);
-  else e = cf__job_scan_text(w, name, buf, len, NULL, NULL, 0);
+  else if (regular) e = cf__job_scan_text(w, name, buf, len, NULL, NULL, 0);
+  else e = scan_mem(w, name, buf, len);
   cf_diag_cleanup(&d);
   free(buf);
   return e;
