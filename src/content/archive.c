@@ -216,6 +216,21 @@ static bool ends_with(const char *s, const char *suf) {
 
 static cf_err walk(cf_content_job_t *j, abudget_t *b, struct archive *a, const char *aname, unsigned level);
 
+cf_err cf__scan_compiled(cf_content_job_t *j, const char *name, const char *data, size_t len) {
+  bool is_class = ends_with(name, ".class") || (len >= 4 && memcmp(data, "\xca\xfe\xba\xbe", 4) == 0);
+  bool is_dex = ends_with(name, ".dex") || (len >= 4 && memcmp(data, "dex\n", 4) == 0);
+  if (!(is_class || is_dex) || !cf__content_is_binary(data, len)) return cf__job_scan_text(j, name, data, len, NULL, NULL, 0);
+  char *txt = NULL;
+  size_t tn = 0;
+  if (!(is_class && cf__class_strings((const uint8_t *)data, len, &txt, &tn)) &&
+      !cf__printable_strings((const uint8_t *)data, len, STRINGS_MIN, &txt, &tn))
+    return CF_ENOMEM;
+  cf_err err = cf__job_scan_text(j, name, txt, tn, NULL, NULL, 0);
+  explicit_bzero(txt, tn);
+  free(txt);
+  return err;
+}
+
 /* Scans one entry's bytes. */
 static cf_err scan_entry(cf_content_job_t *j, abudget_t *b, const char *inner, char *data, size_t len, unsigned level) {
   int kind = cf__archive_sniff(data, len);
@@ -232,20 +247,7 @@ static cf_err scan_entry(cf_content_job_t *j, abudget_t *b, const char *inner, c
     archive_read_free(a);
     return err;
   }
-  bool is_class = ends_with(inner, ".class") || (len >= 4 && memcmp(data, "\xca\xfe\xba\xbe", 4) == 0);
-  bool is_dex = ends_with(inner, ".dex") || (len >= 4 && memcmp(data, "dex\n", 4) == 0);
-  if ((is_class || is_dex) && cf__content_is_binary(data, len)) {
-    char *txt = NULL;
-    size_t tn = 0;
-    if (!(is_class && cf__class_strings((const uint8_t *)data, len, &txt, &tn)) &&
-        !cf__printable_strings((const uint8_t *)data, len, STRINGS_MIN, &txt, &tn))
-      return CF_ENOMEM;
-    cf_err err = cf__job_scan_text(j, inner, txt, tn, NULL, NULL, 0);
-    explicit_bzero(txt, tn);
-    free(txt);
-    return err;
-  }
-  return cf__job_scan_text(j, inner, data, len, NULL, NULL, 0);
+  return cf__scan_compiled(j, inner, data, len);
 }
 
 /* Reads the current entry into *buf; false (entry skipped or archive stopped, said in a
@@ -322,6 +324,7 @@ static bool read_entry(cf_content_job_t *j, abudget_t *b, struct archive *a, con
 
 static cf_err walk(cf_content_job_t *j, abudget_t *b, struct archive *a, const char *aname, unsigned level) {
   cf_err err = CF_OK;
+  cf__job_count_file(j);
   bool is_raw = false;
   for (;;) {
     if (b->stop) break;

@@ -321,6 +321,8 @@ bool cf__content_is_binary(const char *data, size_t len) {
 const cf_content_opts_t *cf__job_opts(const cf_content_job_t *j) { return j->cs->opts; }
 const cf_ctx_t *cf__job_ctx(const cf_content_job_t *j) { return j->cs->ctx; }
 
+void cf__job_count_file(cf_content_job_t *j) { j->files++; }
+
 void cf__job_warn(cf_content_job_t *j, cf_err code, const char *name, const char *fmt, ...) {
   char msg[512];
   va_list ap;
@@ -406,7 +408,7 @@ static cf_err scan_mem(worker_t *w, const char *name, const char *data, size_t l
     if (w->cs->opts->no_archives) return CF_OK; /* binary to us */
     return cf__archive_scan_mem(w, name, data, len);
   }
-  return cf__job_scan_text(w, name, data, len, NULL, NULL, 0);
+  return cf__scan_compiled(w, name, data, len);
 }
 
 static cf_err scan_file(worker_t *w, const char *path, const char *name) {
@@ -436,7 +438,7 @@ static cf_err scan_file(worker_t *w, const char *path, const char *name) {
   cf_err re = cf__read_file(path, lim->max_file_size, 1, &buf, &len, &d);
   if (re == CF_ENOMEM) e = re;
   else if (re) (void)cf_diags_adopt(&w->errors, &d);
-  else if (regular) e = cf__job_scan_text(w, name, buf, len, NULL, NULL, 0);
+  else if (regular) e = cf__scan_compiled(w, name, buf, len);
   else e = scan_mem(w, name, buf, len);
   cf_diag_cleanup(&d);
   free(buf);

@@ -56,6 +56,8 @@ typedef struct cf_content_job cf_content_job_t;
 
 const cf_content_opts_t *cf__job_opts(const cf_content_job_t *j);
 const cf_ctx_t *cf__job_ctx(const cf_content_job_t *j);
+/* Counts one more input read (an archive opened; texts count themselves). */
+void cf__job_count_file(cf_content_job_t *j);
 /* Records a problem with one input (a warning when code is CF_ELIMIT or CF_EUNSUPPORTED). */
 void cf__job_warn(cf_content_job_t *j, cf_err code, const char *name, const char *fmt, ...) CF_PRINTF(4, 5);
 /* Scans text found in name: the rules, then (unless opts->no_decode) its encoded blobs.
@@ -93,6 +95,9 @@ int cf__archive_sniff(const void *data, size_t len);
 cf_err cf__archive_scan_file(cf_content_job_t *j, const char *path, const char *name) CF_MUST_CHECK;
 /* The same for an archive held in memory (borrowed). */
 cf_err cf__archive_scan_mem(cf_content_job_t *j, const char *name, const void *data, size_t len) CF_MUST_CHECK;
+/* Scans data found in name as text, except compiled code (a Java class, an Android .dex,
+ * by name or magic), whose strings are scanned instead. */
+cf_err cf__scan_compiled(cf_content_job_t *j, const char *name, const char *data, size_t len) CF_MUST_CHECK;
 /* The text of a compiled Java class (.class) for scanning: its constant pool's UTF-8 entries,
  * one per line. Returns false when data is not a class file. *out is malloc'd. */
 bool cf__class_strings(const uint8_t *data, size_t len, char **out, size_t *out_len);

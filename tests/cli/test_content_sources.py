@@ -207,8 +207,9 @@ def test_zip_jar_apk_and_nested_names(cli):
             ("res/values/strings.xml", f'<resources>\n  <string name="k">{KEY}</string>\n</resources>\n'),
             ("classes.dex", b"dex\n035\0" + b"\0" * 16 + b"\x14" + KEY2.encode() + b"\0\0"),
             ("res/drawable/icon.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR" + KEY.encode())]))
-        _, rep = secrets(cli, td, a, apk)
-        want = sorted([(f"{a}!notes.txt", 3), (f"{a}!inner.jar!com/x/Config.class", 3),
+        loose = write_bytes(td.path("classes/Loose.class"), class_file("Loose", KEY2))
+        _, rep = secrets(cli, td, a, apk, td.path("classes"))
+        want = sorted([(f"{a}!notes.txt", 3), (f"{a}!inner.jar!com/x/Config.class", 3), (loose, 3),
                        (f"{apk}!res/values/strings.xml", 2), (f"{apk}!classes.dex", 1)])
         check(where(rep) == want, f"findings {where(rep)}, expected {want}")
         check(not rep["errors"], f"errors: {rep['errors']}")
