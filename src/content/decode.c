@@ -25,10 +25,22 @@
 #define HEX_MIN 32
 #define PCT_MIN 3
 
-static bool is_word_char(unsigned char c) {
-  if (c <= ' ' || c == 0x7f) return false;
-  return !strchr("\"'`<>()[]{},;|\\", c);
-}
+/* Character classes, one bit each: 1 word (not white space, quote, bracket or separator),
+ * 2 base64 (either alphabet), 4 hex digit. A table, because the run finder looks at every
+ * byte of every text scanned. */
+enum { C_WORD = 1, C_B64 = 2, C_HEX = 4 };
+static const uint8_t cls[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 1, 0, 1, 1, 1, 1, 0, 0, 0, 1, 3, 0, 3, 1, 3, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 1, 0, 0, 1, 0, 1,
+    1, 7, 7, 7, 7, 7, 7, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 0, 0, 0, 1, 3,
+    0, 7, 7, 7, 7, 7, 7, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 0, 0, 0, 1, 0,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
+
+static bool is_word_char(unsigned char c) { return cls[c] & C_WORD; }
 
 static int hexval(unsigned char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -37,10 +49,7 @@ static int hexval(unsigned char c) {
   return -1;
 }
 
-static bool is_b64_char(unsigned char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/' ||
-         c == '-' || c == '_';
-}
+static bool is_b64_char(unsigned char c) { return cls[c] & C_B64; }
 
 static size_t count_pct(const char *s, size_t n) {
   size_t k = 0;
@@ -61,7 +70,7 @@ static bool classify(const char *text, size_t a, size_t b, size_t pad, cf_enc_ru
     unsigned char c = (unsigned char)text[i];
     if (c == '+' || c == '/') std = true, last_sep = i;
     if (c == '-' || c == '_') url = true, last_sep = i;
-    if (hexval(c) < 0) hex = false;
+    if (!(cls[c] & C_HEX)) hex = false;
   }
   if (hex) {
     if (pad || b - a < HEX_MIN || (b - a) % 2) return false;
@@ -93,7 +102,8 @@ bool cf__decode_next(const char *text, size_t len, size_t *pos, cf_enc_run_t *ru
     size_t ws = i;
     while (i < len && is_word_char((unsigned char)text[i])) i++;
     size_t we = i;
-    if (we == ws) continue;
+    /* Most words are too short to hold any run: three escapes take 9 bytes. */
+    if (we - ws < 3 * PCT_MIN) continue;
     if (memchr(text + ws, '%', we - ws) && count_pct(text + ws, we - ws) >= PCT_MIN) {
       run->start = ws;
       run->end = we;
@@ -101,6 +111,7 @@ bool cf__decode_next(const char *text, size_t len, size_t *pos, cf_enc_run_t *ru
       *pos = we;
       return true;
     }
+    if (we - ws < B64_MIN) continue;
     /* Alphabet runs inside the word. */
     size_t k = ws;
     while (k < we) {
@@ -114,7 +125,7 @@ bool cf__decode_next(const char *text, size_t len, size_t *pos, cf_enc_run_t *ru
         k = b + pad;
         pad = 0;
       }
-      if (b > a && classify(text, a, b, pad, run)) {
+      if (b - a >= B64_MIN && classify(text, a, b, pad, run)) {
         *pos = run->end;
         return true;
       }
