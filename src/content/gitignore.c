@@ -27,7 +27,8 @@
  * 64 segments per pattern and path are matched (deeper ones never match); a pattern with
  * more than four '*' wildcards, or more than four "**" segments, is not used: fnmatch
  * backtracks over each star, so such patterns in a hostile .gitignore could make every
- * match cost billions of steps.
+ * match cost billions of steps. Only the first 20,000 patterns of a file are used (every
+ * path is matched against each of them).
  */
 #include <errno.h>
 #include <fnmatch.h>
@@ -42,6 +43,7 @@
 #define IGNORE_FILE_MAX (1u << 20)
 #define MAX_SEGS 64
 #define MAX_STARS 4
+#define MAX_PATTERNS 20000u
 
 typedef struct ipat {
   char *text;     /* without '!', leading '/' and trailing '/' */
@@ -195,6 +197,7 @@ cf_err cf__ignore_push_text(cf_ignore_t *ig, const char *base, const char *text,
   while (a < len) {
     const char *nl = memchr(text + a, '\n', len - a);
     size_t b = nl ? (size_t)(nl - text) : len;
+    if (l->n >= MAX_PATTERNS) break;
     cf_err e = add_line(l, text + a, b - a);
     if (e) return e;
     a = b + 1;
