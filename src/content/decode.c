@@ -7,8 +7,8 @@
  * %XX escapes is one percent-encoded run. Otherwise the word is searched for runs of the
  * base64 alphabet (standard "+/" or URL-safe "-_", not both; at least 20 characters; '='
  * padding only at the end and only where the length allows it, RFC 4648 sections 4 and 5)
- * and runs of hex digits (at least 32, an even number; a run made of hex digits only is
- * taken as hex, never as base64). A decoded run is worth scanning only when it looks like
+ * and runs of hex digits (at least 32, an even number, after an optional "0x"; a run made
+ * of hex digits only is taken as hex, never as base64). A decoded run is worth scanning only when it looks like
  * text (valid UTF-8, no control bytes but tab and line ends), which also throws away the
  * many identifiers and hashes that merely look encoded.
  *
@@ -64,6 +64,12 @@ static size_t count_pct(const char *s, size_t n) {
 /* Classifies the alphabet run text[a, b) followed by pad '=' characters; sets *run and
  * returns true when it is a base64 or hex run. */
 static bool classify(const char *text, size_t a, size_t b, size_t pad, cf_enc_run_t *run) {
+  /* "0x" in front of hex digits is a prefix, not part of the run. */
+  if (!pad && b - a > 2 && text[a] == '0' && (text[a + 1] == 'x' || text[a + 1] == 'X')) {
+    size_t i = a + 2;
+    while (i < b && (cls[(unsigned char)text[i]] & C_HEX)) i++;
+    if (i == b) a += 2;
+  }
   bool std = false, url = false, hex = true;
   size_t last_sep = SIZE_MAX;
   for (size_t i = a; i < b; i++) {

@@ -33,6 +33,7 @@ static const struct {
     {"key 68656c6c6f20776f726c642c2068656c6c6f20776f726c64 end", CF_ENC_HEX,
      "68656c6c6f20776f726c642c2068656c6c6f20776f726c64", "hello world, hello world"},
     {"68656C6C6F20776F726C642C2068656C6C", CF_ENC_HEX, "68656C6C6F20776F726C642C2068656C6C", "hello world, hell"},
+    {"v=0x68656c6c6f20776f726c642c2068656c6c6f;", CF_ENC_HEX, "68656c6c6f20776f726c642c2068656c6c6f", "hello world, hello"},
     {"68656c6c6f20776f726c642c2068656c6c6", 0, NULL, NULL},  /* odd */
     {"68656c6c6f20776f726c642c20", 0, NULL, NULL},           /* short, and not base64 */
     /* percent encoding: three escapes at least */
