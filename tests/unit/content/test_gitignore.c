@@ -1,9 +1,10 @@
 /*
  * test_gitignore.c - .gitignore matching as gitignore(5) describes it: one table of
  * (patterns, path, is it a folder, excluded?) cases, then precedence between nested files,
- * and hostile patterns that must stay fast. The end-to-end test (tests/cli/
+ * hostile patterns that must stay fast, and the walk that lists what a scan reads. The end-to-end test (tests/cli/
  * test_content_sources.py) checks a whole tree against git itself.
  */
+#include <sys/stat.h>
 #include <time.h>
 
 #include "testutil.h"
@@ -150,12 +151,81 @@ static void test_ignore_file_missing_or_present(void **state) {
   cf__ignore_free(ig);
 }
 
+/* ---- the walk other modules use (redaction) ---- */
+
+typedef struct listed {
+  char names[16][64];
+  size_t n;
+} listed_t;
+
+static cf_err collect(void *ud, const char *path) {
+  listed_t *l = ud;
+  const char *tail = strstr(path, "/walk/");
+  assert_non_null(tail);
+  assert_true(l->n < 16);
+  snprintf(l->names[l->n++], sizeof l->names[0], "%s", tail + 6);
+  return CF_OK;
+}
+
+static void put(const char *root, const char *rel, const char *text) {
+  char p[512];
+  snprintf(p, sizeof p, "%s/%s", root, rel);
+  for (char *s = strchr(p + strlen(root) + 1, '/'); s; s = strchr(s + 1, '/')) {
+    *s = '\0';
+    mkdir(p, 0755);
+    *s = '/';
+  }
+  FILE *f = fopen(p, "w");
+  assert_non_null(f);
+  fputs(text, f);
+  fclose(f);
+}
+
+static void test_walk_lists_what_a_scan_reads(void **state) {
+  (void)state;
+  char tmpl[] = "/tmp/cftest-walk-XXXXXX";
+  assert_non_null(mkdtemp(tmpl));
+  char root[600];
+  snprintf(root, sizeof root, "%s/walk", tmpl);
+  assert_int_equal(0, mkdir(root, 0755));
+  put(root, ".gitignore", "*.tmp\nbuild/\n");
+  put(root, "a.txt", "a");
+  put(root, "b.tmp", "b");
+  put(root, "build/c.txt", "c");
+  put(root, "src/d.txt", "d");
+  put(root, "src/.gitignore", "!keep.tmp\n");
+  put(root, "src/keep.tmp", "e");
+  put(root, ".git/config", "f");
+  const char *paths[] = {root};
+  cf_diags_t errs;
+  cf_diags_init(&errs);
+  listed_t l;
+  memset(&l, 0, sizeof l);
+  assert_int_equal(CF_OK, cf__content_walk(NULL, paths, 1, NULL, &errs, collect, &l));
+  const char *want[] = {".gitignore", "a.txt", "src/.gitignore", "src/d.txt", "src/keep.tmp"};
+  assert_int_equal(5, l.n);
+  for (size_t i = 0; i < 5; i++) assert_string_equal(want[i], l.names[i]);
+  /* With no_ignore everything but .git is listed. */
+  cf_content_opts_t o;
+  memset(&o, 0, sizeof o);
+  o.no_ignore = true;
+  memset(&l, 0, sizeof l);
+  assert_int_equal(CF_OK, cf__content_walk(NULL, paths, 1, &o, &errs, collect, &l));
+  assert_int_equal(7, l.n);
+  assert_int_equal(0, errs.len);
+  cf_diags_cleanup(&errs);
+  char cmd[700];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpl);
+  assert_int_equal(0, system(cmd));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_gitignore_table),
       cmocka_unit_test(test_nested_files_take_precedence),
       cmocka_unit_test(test_hostile_patterns_stay_fast),
       cmocka_unit_test(test_ignore_file_missing_or_present),
+      cmocka_unit_test(test_walk_lists_what_a_scan_reads),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
