@@ -1,8 +1,8 @@
 /*
  * test_gitignore.c - .gitignore matching as gitignore(5) describes it: one table of
  * (patterns, path, is it a folder, excluded?) cases, then precedence between nested files,
- * hostile patterns that must stay fast, and the walk that lists what a scan reads. The end-to-end test (tests/cli/
- * test_content_sources.py) checks a whole tree against git itself.
+ * hostile patterns that must stay fast, and the walk that lists what a scan reads. The
+ * end-to-end test (tests/cli/test_content_sources.py) checks a whole tree against git itself.
  */
 #include <sys/stat.h>
 #include <time.h>
