@@ -50,6 +50,20 @@ static bool is_source_code(const char *path) {
   return false;
 }
 
+/* The fingerprint hashes the secret itself: stable when it moves, distinct per secret.
+ * Writes 32 hex digits into fp[33]; false when out of memory. */
+static bool match_fingerprint(const cf_content_match_t *m, const char *file, char fp[33]) {
+  const char *parts[3] = {m->rule->id, file ? file : "", NULL};
+  char secret_hex[65];
+  cf__sha256_hex(m->value, m->end > m->start ? m->end - m->start : strlen(m->value), secret_hex);
+  parts[2] = secret_hex;
+  char full[65];
+  if (!cf__sha256_strs_hex(parts, 3, full)) return false;
+  memcpy(fp, full, 32);
+  fp[32] = '\0';
+  return true;
+}
+
 /* A finding for m; via, when given, says how the text it was found in was decoded. */
 static cf_err content_finding(cf_findings_t *out, const cf_content_opts_t *opts, const cf_content_match_t *m,
                               const char *file, const cf_content_origin_t *origin, const char *via) {
@@ -100,15 +114,7 @@ static cf_err content_finding(cf_findings_t *out, const cf_content_opts_t *opts,
   }
   f.evidence = ev;
   if (m->end > m->start) f.entropy = cf__shannon_entropy(m->value, n);
-  /* The fingerprint hashes the secret itself: stable when it moves, distinct per secret. */
-  const char *parts[3] = {m->rule->id, file ? file : "", NULL};
-  char secret_hex[65];
-  cf__sha256_hex(m->value, m->end > m->start ? n : strlen(m->value), secret_hex);
-  parts[2] = secret_hex;
-  char fp[65];
-  if (!cf__sha256_strs_hex(parts, 3, fp)) return CF_ENOMEM;
-  memcpy(f.fingerprint, fp, 32);
-  f.fingerprint[32] = '\0';
+  if (!match_fingerprint(m, file, f.fingerprint)) return CF_ENOMEM;
   return cf_findings_add(out, &f);
 }
 
@@ -215,6 +221,7 @@ typedef struct emit_ud {
   size_t n_map;
   size_t at, at_end; /* decoded text: where its encoded run lies in text (else NO_OFFSET) */
   const char *via;   /* decoded text: how it was decoded */
+  size_t first, plain_end; /* the worker's findings from this input as read, in line order */
   cf_err err;
 } emit_ud_t;
 
@@ -237,6 +244,26 @@ static int on_match(void *ud, const cf_content_match_t *m0) {
   }
   m.line = map_line(e, m.line);
   m.end_line = map_line(e, m.end_line);
+  if (e->at != NO_OFFSET) {
+    /* A secret readable without decoding (percent encoding leaves most characters as they
+     * are) has been reported from the text as read: not again from its decoded form. */
+    char fp[33];
+    if (!match_fingerprint(&m, e->name, fp)) {
+      e->err = CF_ENOMEM;
+      return 1;
+    }
+    size_t lo = e->first, hi = e->plain_end;
+    while (lo < hi) {
+      size_t mid = lo + (hi - lo) / 2;
+      if (cf_findings_at(e->w->findings, mid)->line < m.line) lo = mid + 1;
+      else hi = mid;
+    }
+    for (size_t i = lo; i < e->plain_end; i++) {
+      const cf_finding_t *f = cf_findings_at(e->w->findings, i);
+      if (f->line != m.line) break;
+      if (f->rule == m.rule && strcmp(f->fingerprint, fp) == 0) return 0;
+    }
+  }
   char reason[CF_LIMIT_EVIDENCE + 1];
   int inl = m.end > m.start && !e->w->cs->opts->no_inline_suppress
                 ? cf__content_inline(e->text, e->len, off, m.rule->id, reason, sizeof reason)
@@ -389,9 +416,10 @@ static cf_err decode_round(decoding_t *d, const char *text, size_t len, unsigned
 cf_err cf__job_scan_text(cf_content_job_t *w, const char *name, const char *text, size_t len,
                          const cf_content_origin_t *origin, const uint32_t *line_map, size_t n_map) {
   if (cf__content_is_binary(text, len)) return CF_OK;
-  emit_ud_t e = {w, name, text, len, origin, line_map, n_map, NO_OFFSET, NO_OFFSET, NULL, CF_OK};
+  emit_ud_t e = {w, name, text, len, origin, line_map, n_map, NO_OFFSET, NO_OFFSET, NULL, cf_findings_count(w->findings), 0, CF_OK};
   w->sc->commit = origin ? origin->commit : NULL;
   cf_err err = scan_one(&e, text, len);
+  e.plain_end = cf_findings_count(w->findings);
   const cf_content_opts_t *o = w->cs->opts;
   if (!err && !o->no_decode) {
     decoding_t d = {e, DECODE_BUDGET, o->decode_depth ? o->decode_depth : 2};

@@ -391,11 +391,14 @@ def test_encoded_secrets_are_found_on_their_line(cli):
 
 def test_look_alikes_are_not_decoded(cli):
     with TempDir(cli) as td:
-        # A key in plain sight is reported once, not again from some "decoding" of it.
-        p = td.write("plain.txt", f"k = {KEY}\nsha = {'ab' * 32}\nid = ThisIsAVeryLongIdentifierNameForTests\n")
+        # A key in plain sight is reported once, not again from some "decoding" of it: hashes
+        # and identifiers do not decode to text, and a key readable inside a percent-encoded
+        # URL is not reported a second time from the decoded URL.
+        p = td.write("plain.txt", f"k = {KEY}\nsha = {'ab' * 32}\nid = ThisIsAVeryLongIdentifierNameForTests\n"
+                                  f"u=https://x.example/?key={KEY2}&pad=%20%20%20\n")
         _, rep = secrets(cli, td, p)
-        check(where(rep) == [(p, 1)] and "decoded" not in rep["findings"][0]["evidence"],
-              f"findings: {rep['findings']}")
+        check(where(rep) == [(p, 1), (p, 4)] and not any("decoded" in f["evidence"] for f in rep["findings"]),
+              f"findings: {[(f['location']['line'], f['evidence']) for f in rep['findings']]}")
 
 
 # ---- git history ----
