@@ -15,7 +15,9 @@
  * Everything here is a pure function of its input (thread-safe, no allocation); the caller
  * (content_scan.c) owns the recursion and its budget. We decode ourselves rather than with
  * OpenSSL's EVP decoders because the run finder must know exactly where a run ends and which
- * alphabet it uses, and the decoders are a few lines once that is known.
+ * alphabet it uses, and the decoders are a few lines once that is known; the posture
+ * module's base64 decoder allocates from a posture arena and is internal to that module
+ * (docs/internals/modules.md), and this one writes into the caller's buffer.
  */
 #include <string.h>
 
