@@ -9,8 +9,9 @@
  * branch it merged into (lines written on the other side are then reported twice, once in
  * the commit that wrote them and once in the merge). The diff has no context lines; for each
  * changed file, the added lines are joined into one text and scanned, and a match's line in
- * that text is mapped back to its line in the new file. Binary files and deletions are
- * skipped. A secret that was added and later removed is still found, in the commit that
+ * that text is mapped back to its line in the new file. Renames are detected (as git log
+ * does), so a moved file contributes only the lines that changed. Binary files and
+ * deletions are skipped. A secret that was added and later removed is still found, in the commit that
  * added it: that is the point of scanning history.
  *
  * Findings name the file by its path inside the repository (as gitleaks does), with the
@@ -128,6 +129,12 @@ static cf_err scan_commit(cf_content_job_t *j, git_repository *repo, git_commit 
     cf__job_warn(j, CF_EIO, repo_path, "commit %s: cannot diff: %s", id, git_msg());
     goto out;
   }
+  /* A moved file is a rename with its changes, not every line added again (git log's
+   * default since git 2.9). */
+  git_diff_find_options fopts;
+  git_diff_find_options_init(&fopts, GIT_DIFF_FIND_OPTIONS_VERSION);
+  fopts.flags = GIT_DIFF_FIND_RENAMES;
+  if (git_diff_find_similar(diff, &fopts)) cf__job_warn(j, CF_EIO, repo_path, "commit %s: cannot find renames: %s", id, git_msg());
   const git_signature *au = git_commit_author(c);
   char date[32] = "";
   if (au) {

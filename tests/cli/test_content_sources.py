@@ -438,7 +438,11 @@ def make_repo(root):
         f.write(f"first\nsecond {KEY2}\n")
     git(root, "add", ".")
     git(root, "commit", "-q", "-m", "other", author=("Dan", "dan@example.com"), date="2024-04-05T06:07:08Z")
-    return added, git(root, "rev-parse", "HEAD")
+    last = git(root, "rev-parse", "HEAD")
+    # Moving the file adds no line: the key is not reported again from the move.
+    git(root, "mv", "other.txt", "moved.txt")
+    git(root, "commit", "-q", "-m", "move", author=("Eve", "eve@example.com"), date="2024-05-06T07:08:09Z")
+    return added, last
 
 
 def test_git_history_reports_the_commit_that_added_a_secret(cli):
@@ -447,7 +451,7 @@ def test_git_history_reports_the_commit_that_added_a_secret(cli):
         added, last = make_repo(repo)
         # The working tree no longer holds the first key: only history does.
         _, rep = secrets(cli, td, repo)
-        check([f["location"]["file"] for f in rep["findings"]] == [os.path.join(repo, "other.txt")],
+        check([f["location"]["file"] for f in rep["findings"]] == [os.path.join(repo, "moved.txt")],
               f"working tree: {where(rep)}")
         _, rep = secrets(cli, td, "--git", repo)
         locs = sorted((f["location"]["file"], f["location"]["line"], f["location"]["commit"],
