@@ -210,6 +210,9 @@ static bool queue_get(queue_t *q, job_t *j) {
 #define NO_OFFSET SIZE_MAX
 /* Decoded bytes scanned per input at most (all rounds together). */
 #define DECODE_BUDGET (64u << 20)
+/* Findings on one line compared with a decoded one to drop duplicates at most (a line of a
+ * hostile file may hold millions). */
+#define DEDUP_SPAN 64u
 
 typedef struct emit_ud {
   worker_t *w;
@@ -258,7 +261,15 @@ static int on_match(void *ud, const cf_content_match_t *m0) {
       if (cf_findings_at(e->w->findings, mid)->line < m.line) lo = mid + 1;
       else hi = mid;
     }
-    for (size_t i = lo; i < e->plain_end; i++) {
+    for (size_t i = lo; i < e->plain_end && i < lo + DEDUP_SPAN; i++) {
+      const cf_finding_t *f = cf_findings_at(e->w->findings, i);
+      if (f->line != m.line) break;
+      if (f->rule == m.rule && strcmp(f->fingerprint, fp) == 0) return 0;
+    }
+    /* Nor twice from one encoded run (a blob repeating its secret): decoded findings come
+     * in line order after the others. */
+    size_t top = cf_findings_count(e->w->findings);
+    for (size_t i = top; i-- > e->plain_end && top - i <= DEDUP_SPAN;) {
       const cf_finding_t *f = cf_findings_at(e->w->findings, i);
       if (f->line != m.line) break;
       if (f->rule == m.rule && strcmp(f->fingerprint, fp) == 0) return 0;

@@ -8,9 +8,10 @@
  * base64 alphabet (standard "+/" or URL-safe "-_", not both; at least 20 characters; '='
  * padding only at the end and only where the length allows it, RFC 4648 sections 4 and 5)
  * and runs of hex digits (at least 32, an even number, after an optional "0x"; a run made
- * of hex digits only is taken as hex, never as base64). A decoded run is worth scanning only when it looks like
- * text (valid UTF-8, no control bytes but tab and line ends), which also throws away the
- * many identifiers and hashes that merely look encoded.
+ * of hex digits only is taken as hex, never as base64). Base64 wrapped over lines of one
+ * length (MIME, PEM, YAML blocks) is one run. A decoded run is worth scanning only when it
+ * looks like text (valid UTF-8, no control bytes but tab and line ends), which also throws
+ * away the many identifiers and hashes that merely look encoded.
  *
  * Everything here is a pure function of its input (thread-safe, no allocation); the caller
  * (content_scan.c) owns the recursion and its budget. We decode ourselves rather than with
@@ -26,6 +27,7 @@
 #define B64_MIN 20
 #define HEX_MIN 32
 #define PCT_MIN 3
+#define WRAP_MIN 40
 
 /* Character classes, one bit each: 1 word (not white space, quote, bracket or separator),
  * 2 base64 (either alphabet), 4 hex digit. A table, because the run finder looks at every
@@ -103,6 +105,37 @@ static bool classify(const char *text, size_t a, size_t b, size_t pad, cf_enc_ru
   return true;
 }
 
+/* Base64 wrapped over several lines (MIME's 76 characters, PEM's 64, a YAML block): a run
+ * that ends its line, a whole number of quanta and at least WRAP_MIN long, continues on the
+ * next lines (after indentation) while they have its length; the last may be shorter, with
+ * padding. Returns the end of the last line taken. */
+static size_t wrapped_end(const char *text, size_t len, const cf_enc_run_t *run) {
+  size_t width = run->end - run->start, end = run->end;
+  if (width < WRAP_MIN || width % 4) return end;
+  for (;;) {
+    size_t p = end;
+    if (p < len && text[p] == '\r') p++;
+    if (p >= len || text[p] != '\n') break;
+    p++;
+    while (p < len && (text[p] == ' ' || text[p] == '\t')) p++;
+    size_t q = p;
+    while (q < len && q - p <= width && is_b64_char((unsigned char)text[q])) q++;
+    size_t n = q - p, pad = 0;
+    while (q < len && text[q] == '=' && pad < 2) q++, pad++;
+    size_t eol = q;
+    while (eol < len && (text[eol] == ' ' || text[eol] == '\t')) eol++;
+    /* The line must hold the blob alone. */
+    if (!n || n > width || (eol < len && text[eol] != '\n' && text[eol] != '\r')) break;
+    if (n == width && !pad) {
+      end = q;
+      continue;
+    }
+    if ((n + pad) % 4 == 0 || (!pad && n % 4 != 1)) end = q;
+    break;
+  }
+  return end;
+}
+
 bool cf__decode_next(const char *text, size_t len, size_t *pos, cf_enc_run_t *run) {
   size_t i = *pos;
   while (i < len) {
@@ -134,6 +167,7 @@ bool cf__decode_next(const char *text, size_t len, size_t *pos, cf_enc_run_t *ru
         pad = 0;
       }
       if (b - a >= B64_MIN && classify(text, a, b, pad, run)) {
+        if (run->kind == CF_ENC_BASE64 && !pad && k == we) run->end = wrapped_end(text, len, run);
         *pos = run->end;
         return true;
       }
@@ -163,6 +197,7 @@ bool cf__decode_run(const char *text, const cf_enc_run_t *run, uint8_t *out, siz
     uint32_t acc = 0;
     unsigned bits = 0;
     for (size_t i = 0; i < n; i++) {
+      if (s[i] == '\n' || s[i] == '\r' || s[i] == ' ' || s[i] == '\t') continue; /* wrapped */
       int v = b64val(s[i]);
       if (v < 0) return false;
       acc = (acc << 6) | (uint32_t)v;

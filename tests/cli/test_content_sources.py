@@ -389,6 +389,17 @@ def test_encoded_secrets_are_found_on_their_line(cli):
         check(rep["findings"] == [], f"--decode-depth 0 (no decoding): {where(rep)}")
 
 
+def test_wrapped_base64_block(cli):
+    with TempDir(cli) as td:
+        blob = base64.encodebytes(f"[default]\nregion = eu-west-1\nsecret = {KEY}\n".encode() * 3).decode()
+        check(blob.count("\n") >= 3, "the blob should wrap")
+        lines = "".join("    " + ln + "\n" for ln in blob.splitlines())
+        p = td.write("secret.yaml", f"apiVersion: v1\nkind: Secret\ndata:\n  config: |\n{lines}")
+        _, rep = secrets(cli, td, p)
+        check(where(rep) == [(p, 5)], f"findings: {where(rep)}")
+        check("base64-decoded" in rep["findings"][0]["evidence"], f"evidence: {rep['findings'][0]['evidence']}")
+
+
 def test_look_alikes_are_not_decoded(cli):
     with TempDir(cli) as td:
         # A key in plain sight is reported once, not again from some "decoding" of it: hashes

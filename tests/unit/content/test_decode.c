@@ -93,6 +93,41 @@ static void test_several_runs_in_order(void **state) {
   assert_false(cf__decode_next(t, strlen(t), &pos, &r));
 }
 
+/* Wrapped base64: lines of one length make one run, which decodes across the breaks. */
+static void test_wrapped_base64(void **state) {
+  (void)state;
+  /* "wrapped secret text: AKIAIOSFODNN7EXAMPLQ and more words after it" in lines of 44 */
+  const char *t = "data: |\n"
+                  "  d3JhcHBlZCBzZWNyZXQgdGV4dDogQUtJQUlPU0ZPRE5O\n"
+                  "  N0VYQU1QTFEgYW5kIG1vcmUgd29yZHMgYWZ0ZXIgaXQ=\n"
+                  "next: value\n";
+  size_t pos = 0;
+  cf_enc_run_t r;
+  assert_true(cf__decode_next(t, strlen(t), &pos, &r));
+  assert_int_equal(CF_ENC_BASE64, r.kind);
+  const char *first = strstr(t, "d3Jh");
+  const char *last = strstr(t, "aXQ=");
+  assert_int_equal((size_t)(first - t), r.start);
+  assert_int_equal((size_t)(last - t) + 4, r.end);
+  uint8_t out[128];
+  size_t n = 0;
+  assert_true(cf__decode_run(t, &r, out, &n));
+  const char *want = "wrapped secret text: AKIAIOSFODNN7EXAMPLQ and more words after it";
+  assert_int_equal(strlen(want), n);
+  assert_memory_equal(want, out, n);
+  /* A following line of another length, or with other characters, is not taken. */
+  const char *t2 = "d3JhcHBlZCBzZWNyZXQgdGV4dDogQUtJQUlPU0ZPRE5O\nnot base64: at all\n";
+  pos = 0;
+  assert_true(cf__decode_next(t2, strlen(t2), &pos, &r));
+  assert_int_equal(0, r.start);
+  assert_int_equal(44, r.end);
+  /* Short lines are separate runs (prose, not a wrapped blob). */
+  const char *t3 = "QUtJQUlPU0ZPRE5ON0VYQU1Q\nQUtJQUlPU0ZPRE5ON0VYQU1Q\n";
+  pos = 0;
+  assert_true(cf__decode_next(t3, strlen(t3), &pos, &r));
+  assert_int_equal(24, r.end);
+}
+
 static void test_text_test(void **state) {
   (void)state;
   assert_true(cf__decode_is_text((const uint8_t *)"plain words\n\ttab", 16));
@@ -158,6 +193,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_run_table),
       cmocka_unit_test(test_several_runs_in_order),
+      cmocka_unit_test(test_wrapped_base64),
       cmocka_unit_test(test_text_test),
       cmocka_unit_test(test_class_file_constants),
       cmocka_unit_test(test_printable_strings),
