@@ -214,6 +214,66 @@ static bool queue_get(queue_t *q, job_t *j) {
  * hostile file may hold millions). */
 #define DEDUP_SPAN 64u
 
+/* Line and column of offsets visited in increasing order, in time linear in the text
+ * (decoded findings point at their runs, which come in order). */
+typedef struct linecur {
+  size_t off, line_start;
+  uint32_t line;
+} linecur_t;
+
+static void linecur_at(linecur_t *c, const char *text, size_t len, size_t off, uint32_t *line, uint32_t *col) {
+  if (off > len) off = len;
+  if (off < c->off || c->line == 0) {
+    c->off = 0;
+    c->line_start = 0;
+    c->line = 1;
+  }
+  while (c->off < off) {
+    const char *nl = memchr(text + c->off, '\n', off - c->off);
+    if (!nl) {
+      c->off = off;
+      break;
+    }
+    c->line++;
+    c->off = (size_t)(nl - text) + 1;
+    c->line_start = c->off;
+  }
+  *line = c->line;
+  *col = (uint32_t)(off - c->line_start + 1);
+}
+
+/* What the last line asked about holds for inline suppression, so that the many matches of
+ * one long line (minified files, a blob of encoded secrets) look at the line once. */
+typedef struct inlcache {
+  bool valid;
+  size_t ls, le;  /* the line */
+  bool allow;     /* gitleaks:allow on it */
+  bool tagged;    /* cloudfort:ignore on it or on the line above */
+} inlcache_t;
+
+static void line_around(const char *text, size_t len, size_t off, size_t *ls, size_t *le);
+
+/* cf__content_inline, with the line's facts cached in c. */
+static int inline_cached(inlcache_t *c, const char *text, size_t len, size_t off, const char *rule_id, char *reason,
+                         size_t rn) {
+  reason[0] = '\0';
+  if (!text) return 0;
+  if (!c->valid || off < c->ls || off > c->le) {
+    size_t ls, le;
+    line_around(text, len, off, &ls, &le);
+    c->valid = true;
+    c->ls = ls;
+    c->le = le;
+    c->allow = memmem(text + ls, le - ls, "gitleaks:allow", 14) != NULL;
+    size_t ps = ls ? ls - 1 : 0;
+    while (ps > 0 && text[ps - 1] != '\n') ps--;
+    c->tagged = memmem(text + ps, le - ps, "cloudfort:ignore", 16) != NULL;
+  }
+  if (c->allow) return -1;
+  if (!c->tagged) return 0;
+  return cf__content_inline(text, len, off, rule_id, reason, rn);
+}
+
 typedef struct emit_ud {
   worker_t *w;
   const char *name;
@@ -225,6 +285,8 @@ typedef struct emit_ud {
   size_t at, at_end; /* decoded text: where its encoded run lies in text (else NO_OFFSET) */
   const char *via;   /* decoded text: how it was decoded */
   size_t first, plain_end; /* the worker's findings from this input as read, in line order */
+  linecur_t *cur_start, *cur_end; /* decoded text: positions of at and at_end in text */
+  inlcache_t *inl;
   cf_err err;
 } emit_ud_t;
 
@@ -242,8 +304,8 @@ static int on_match(void *ud, const cf_content_match_t *m0) {
   if (e->at != NO_OFFSET) {
     /* Found decoded: the finding points at the encoded run in the text as read. */
     off = e->at;
-    cf__line_col(e->text, e->len, e->at, &m.line, &m.column);
-    cf__line_col(e->text, e->len, e->at_end > e->at ? e->at_end - 1 : e->at, &m.end_line, &m.end_column);
+    linecur_at(e->cur_start, e->text, e->len, e->at, &m.line, &m.column);
+    linecur_at(e->cur_end, e->text, e->len, e->at_end > e->at ? e->at_end - 1 : e->at, &m.end_line, &m.end_column);
   }
   m.line = map_line(e, m.line);
   m.end_line = map_line(e, m.end_line);
@@ -277,7 +339,7 @@ static int on_match(void *ud, const cf_content_match_t *m0) {
   }
   char reason[CF_LIMIT_EVIDENCE + 1];
   int inl = m.end > m.start && !e->w->cs->opts->no_inline_suppress
-                ? cf__content_inline(e->text, e->len, off, m.rule->id, reason, sizeof reason)
+                ? inline_cached(e->inl, e->text, e->len, off, m.rule->id, reason, sizeof reason)
                 : 0;
   if (inl < 0) return 0; /* gitleaks:allow: the line is not reported at all */
   cf_findings_t *out = e->w->findings;
@@ -427,12 +489,19 @@ static cf_err decode_round(decoding_t *d, const char *text, size_t len, unsigned
 cf_err cf__job_scan_text(cf_content_job_t *w, const char *name, const char *text, size_t len,
                          const cf_content_origin_t *origin, const uint32_t *line_map, size_t n_map) {
   if (cf__content_is_binary(text, len)) return CF_OK;
-  emit_ud_t e = {w, name, text, len, origin, line_map, n_map, NO_OFFSET, NO_OFFSET, NULL, cf_findings_count(w->findings), 0, CF_OK};
+  inlcache_t inl;
+  memset(&inl, 0, sizeof inl);
+  emit_ud_t e = {w, name, text, len, origin, line_map, n_map, NO_OFFSET, NO_OFFSET, NULL, cf_findings_count(w->findings), 0, NULL, NULL, &inl, CF_OK};
   w->sc->commit = origin ? origin->commit : NULL;
   cf_err err = scan_one(&e, text, len);
   e.plain_end = cf_findings_count(w->findings);
   const cf_content_opts_t *o = w->cs->opts;
   if (!err && !o->no_decode) {
+    linecur_t c1, c2;
+    memset(&c1, 0, sizeof c1);
+    memset(&c2, 0, sizeof c2);
+    e.cur_start = &c1;
+    e.cur_end = &c2;
     decoding_t d = {e, DECODE_BUDGET, o->decode_depth ? o->decode_depth : 2};
     err = decode_round(&d, text, len, 0, NO_OFFSET, NO_OFFSET, NULL);
   }

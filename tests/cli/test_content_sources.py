@@ -400,6 +400,22 @@ def test_wrapped_base64_block(cli):
         check("base64-decoded" in rep["findings"][0]["evidence"], f"evidence: {rep['findings'][0]['evidence']}")
 
 
+def test_one_long_line_of_encoded_secrets_stays_fast(cli):
+    """Minified files put everything on one line: the work per match must not grow with the
+    line (line numbers, inline suppressions and duplicate checks each look at it once)."""
+    with TempDir(cli) as td:
+        alpha = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+        keys = ["TSTKAAAAAAAAAAAA" + "".join(alpha[(i >> (5 * k)) & 31] for k in range(4)) for i in range(100000)]
+        blobs = [base64.b64encode(f"key {k} x".encode()).decode() for k in keys]
+        p = td.write("min.js", "var a=[" + ",".join(f'"{b}"' for b in blobs) + "];\n")
+        t0 = time.monotonic()
+        _, rep = secrets(cli, td, p)
+        took = time.monotonic() - t0
+        check(len(rep["findings"]) == 100000, f"{len(rep['findings'])} findings")
+        check({f["location"]["line"] for f in rep["findings"]} == {1}, "findings off the line")
+        check(took < 60, f"took {took:.1f} s")
+
+
 def test_look_alikes_are_not_decoded(cli):
     with TempDir(cli) as td:
         # A key in plain sight is reported once, not again from some "decoding" of it: hashes
