@@ -249,6 +249,9 @@ typedef struct inlcache {
   size_t ls, le;  /* the line */
   bool allow;     /* gitleaks:allow on it */
   bool tagged;    /* cloudfort:ignore on it or on the line above */
+  const char *rule; /* when tagged: the last rule asked about, its answer and reason */
+  int answer;
+  char reason[CF_LIMIT_EVIDENCE + 1];
 } inlcache_t;
 
 static void line_around(const char *text, size_t len, size_t off, size_t *ls, size_t *le);
@@ -268,10 +271,16 @@ static int inline_cached(inlcache_t *c, const char *text, size_t len, size_t off
     size_t ps = ls ? ls - 1 : 0;
     while (ps > 0 && text[ps - 1] != '\n') ps--;
     c->tagged = memmem(text + ps, le - ps, "cloudfort:ignore", 16) != NULL;
+    c->rule = NULL;
   }
   if (c->allow) return -1;
   if (!c->tagged) return 0;
-  return cf__content_inline(text, len, off, rule_id, reason, rn);
+  if (c->rule != rule_id) {
+    c->answer = cf__content_inline(text, len, off, rule_id, c->reason, sizeof c->reason);
+    c->rule = rule_id;
+  }
+  cf__strfmt(reason, rn, "%s", c->reason);
+  return c->answer;
 }
 
 typedef struct emit_ud {

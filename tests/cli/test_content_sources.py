@@ -414,6 +414,15 @@ def test_one_long_line_of_encoded_secrets_stays_fast(cli):
         check(len(rep["findings"]) == 100000, f"{len(rep['findings'])} findings")
         check({f["location"]["line"] for f in rep["findings"]} == {1}, "findings off the line")
         check(took < 60, f"took {took:.1f} s")
+        # The same with a suppression comment on the line: every match asks about it.
+        p = td.write("min2.js", "var a=[" + ",".join(f'"{b}"' for b in blobs) + "]; // cloudfort:ignore tst-key fixture\n")
+        t0 = time.monotonic()
+        res = cli.run("secrets", "--no-builtin-rules", "--rules", rules_dir(td), "--format", "json",
+                      "--show-suppressed", p)
+        took = time.monotonic() - t0
+        rep = res.json()
+        check(not rep["findings"] and len(rep["suppressed"]) == 100000, f"{len(rep['findings'])} findings")
+        check(took < 60, f"with a suppression comment: took {took:.1f} s")
 
 
 def test_look_alikes_are_not_decoded(cli):
