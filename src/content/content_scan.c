@@ -3,10 +3,17 @@
  * scan them with their own scanner, and turns matches into findings.
  *
  * The calling thread walks directories (sorted, .git skipped, links followed only inside the
- * root) and queues paths; each worker reads a file, skips it when it is binary, scans it and
- * keeps its findings in a list of its own. The lists are merged at the end and the findings
- * sorted by position, so the result does not depend on the number of threads or on which
- * thread took which file.
+ * root, paths excluded by .gitignore files and .git/info/exclude left out unless no_ignore;
+ * see gitignore.c) and queues paths; a file named directly is always queued. Each worker
+ * reads a file and scans it; an archive (recognised by its first bytes) is opened instead
+ * (archive.c), a git repository's history walked with --git (git.c). Every text, wherever it
+ * came from, goes through cf__job_scan_text: binary data is skipped, the rules run, then the
+ * encoded blobs in the text (decode.c) are decoded and scanned, round after round up to
+ * decode_depth, within a budget of decoded bytes per text. A match in decoded text is
+ * reported at the encoded run's place in the text as read, its evidence saying how it was
+ * decoded. Each worker keeps its findings and warnings in lists of its own; the lists are
+ * merged at the end and the findings sorted by position, so the result does not depend on
+ * the number of threads or on which thread took which file.
  *
  * Findings: the evidence is the masked secret ("AKIA************ (20 characters)") unless
  * show_secrets is set; the fingerprint is SHA-256 over the rule id, the file and the secret
@@ -16,6 +23,8 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,8 +50,23 @@ static bool is_source_code(const char *path) {
   return false;
 }
 
-cf_err cf__content_finding(cf_findings_t *out, const cf_content_opts_t *opts, const cf_content_match_t *m,
-                           const char *file, const cf_content_origin_t *origin) {
+/* The fingerprint hashes the secret itself: stable when it moves, distinct per secret.
+ * Writes 32 hex digits into fp[33]; false when out of memory. */
+static bool match_fingerprint(const cf_content_match_t *m, const char *file, char fp[33]) {
+  const char *parts[3] = {m->rule->id, file ? file : "", NULL};
+  char secret_hex[65];
+  cf__sha256_hex(m->value, m->end > m->start ? m->end - m->start : strlen(m->value), secret_hex);
+  parts[2] = secret_hex;
+  char full[65];
+  if (!cf__sha256_strs_hex(parts, 3, full)) return false;
+  memcpy(fp, full, 32);
+  fp[32] = '\0';
+  return true;
+}
+
+/* A finding for m; via, when given, says how the text it was found in was decoded. */
+static cf_err content_finding(cf_findings_t *out, const cf_content_opts_t *opts, const cf_content_match_t *m,
+                              const char *file, const cf_content_origin_t *origin, const char *via) {
   cf_finding_t f;
   memset(&f, 0, sizeof f);
   f.rule = m->rule;
@@ -84,24 +108,28 @@ cf_err cf__content_finding(cf_findings_t *out, const cf_content_opts_t *opts, co
     size_t k = strlen(ev);
     if (detail[0] && k + 3 < sizeof ev) cf__strfmt(ev + k, sizeof ev - k, "; %s", detail);
   }
+  if (via) {
+    size_t k = strlen(ev);
+    if (k + 3 < sizeof ev) cf__strfmt(ev + k, sizeof ev - k, "; found %s", via);
+  }
   f.evidence = ev;
   if (m->end > m->start) f.entropy = cf__shannon_entropy(m->value, n);
-  /* The fingerprint hashes the secret itself: stable when it moves, distinct per secret. */
-  const char *parts[3] = {m->rule->id, file ? file : "", NULL};
-  char secret_hex[65];
-  cf__sha256_hex(m->value, m->end > m->start ? n : strlen(m->value), secret_hex);
-  parts[2] = secret_hex;
-  char fp[65];
-  if (!cf__sha256_strs_hex(parts, 3, fp)) return CF_ENOMEM;
-  memcpy(f.fingerprint, fp, 32);
-  f.fingerprint[32] = '\0';
+  if (!match_fingerprint(m, file, f.fingerprint)) return CF_ENOMEM;
   return cf_findings_add(out, &f);
+}
+
+cf_err cf__content_finding(cf_findings_t *out, const cf_content_opts_t *opts, const cf_content_match_t *m,
+                           const char *file, const cf_content_origin_t *origin) {
+  return content_finding(out, opts, m, file, origin, NULL);
 }
 
 /* ---- work queue ---- */
 
+enum { JOB_FILE, JOB_MEM, JOB_GIT };
+
 typedef struct job {
-  char *path;    /* file to read, or NULL for `data` */
+  int kind;
+  char *path;    /* file or repository to read (JOB_FILE, JOB_GIT) */
   char *name;    /* reported name */
   char *data;    /* in-memory input (stdin), owned */
   size_t len;
@@ -115,7 +143,8 @@ typedef struct queue {
   bool done, abort;
 } queue_t;
 
-typedef struct worker {
+/* One worker thread; also what archive.c and git.c see as the job they scan for. */
+struct cf_content_job {
   pthread_t th;
   bool started;
   struct cscan *cs;
@@ -124,7 +153,8 @@ typedef struct worker {
   cf_diags_t errors;
   uint64_t files;
   cf_err err;
-} worker_t;
+};
+typedef struct cf_content_job worker_t;
 
 typedef struct cscan {
   const cf_ctx_t *ctx;
@@ -134,7 +164,6 @@ typedef struct cscan {
   queue_t q;
   worker_t *workers;
   unsigned n_workers;
-  char root_real[PATH_MAX];
   uint64_t queued;
   cf_err fatal;
 } cscan_t;
@@ -176,27 +205,154 @@ static bool queue_get(queue_t *q, job_t *j) {
   return true;
 }
 
-/* ---- one file ---- */
+/* ---- one text ---- */
+
+#define NO_OFFSET SIZE_MAX
+/* Decoded bytes scanned per input at most (all rounds together). */
+#define DECODE_BUDGET (64u << 20)
+/* Findings on one line compared with a decoded one to drop duplicates at most (a line of a
+ * hostile file may hold millions). */
+#define DEDUP_SPAN 64u
+
+/* Line and column of offsets visited in increasing order, in time linear in the text
+ * (decoded findings point at their runs, which come in order). */
+typedef struct linecur {
+  size_t off, line_start;
+  uint32_t line;
+} linecur_t;
+
+static void linecur_at(linecur_t *c, const char *text, size_t len, size_t off, uint32_t *line, uint32_t *col) {
+  if (off > len) off = len;
+  if (off < c->off || c->line == 0) {
+    c->off = 0;
+    c->line_start = 0;
+    c->line = 1;
+  }
+  while (c->off < off) {
+    const char *nl = memchr(text + c->off, '\n', off - c->off);
+    if (!nl) {
+      c->off = off;
+      break;
+    }
+    c->line++;
+    c->off = (size_t)(nl - text) + 1;
+    c->line_start = c->off;
+  }
+  *line = c->line;
+  *col = (uint32_t)(off - c->line_start + 1);
+}
+
+/* What the last line asked about holds for inline suppression, so that the many matches of
+ * one long line (minified files, a blob of encoded secrets) look at the line once. */
+typedef struct inlcache {
+  bool valid;
+  size_t ls, le;  /* the line */
+  bool allow;     /* gitleaks:allow on it */
+  bool tagged;    /* cloudfort:ignore on it or on the line above */
+  const char *rule; /* when tagged: the last rule asked about, its answer and reason */
+  int answer;
+  char reason[CF_LIMIT_EVIDENCE + 1];
+} inlcache_t;
+
+static void line_around(const char *text, size_t len, size_t off, size_t *ls, size_t *le);
+
+/* cf__content_inline, with the line's facts cached in c. */
+static int inline_cached(inlcache_t *c, const char *text, size_t len, size_t off, const char *rule_id, char *reason,
+                         size_t rn) {
+  reason[0] = '\0';
+  if (!text) return 0;
+  if (!c->valid || off < c->ls || off > c->le) {
+    size_t ls, le;
+    line_around(text, len, off, &ls, &le);
+    c->valid = true;
+    c->ls = ls;
+    c->le = le;
+    c->allow = memmem(text + ls, le - ls, "gitleaks:allow", 14) != NULL;
+    size_t ps = ls ? ls - 1 : 0;
+    while (ps > 0 && text[ps - 1] != '\n') ps--;
+    c->tagged = memmem(text + ps, le - ps, "cloudfort:ignore", 16) != NULL;
+    c->rule = NULL;
+  }
+  if (c->allow) return -1;
+  if (!c->tagged) return 0;
+  if (c->rule != rule_id) {
+    c->answer = cf__content_inline(text, len, off, rule_id, c->reason, sizeof c->reason);
+    c->rule = rule_id;
+  }
+  cf__strfmt(reason, rn, "%s", c->reason);
+  return c->answer;
+}
 
 typedef struct emit_ud {
   worker_t *w;
   const char *name;
-  const char *text;
+  const char *text;  /* the input as read (inline suppressions are looked up there) */
   size_t len;
+  const cf_content_origin_t *origin;
+  const uint32_t *line_map; /* line i of text -> reported line (git hunks) */
+  size_t n_map;
+  size_t at, at_end; /* decoded text: where its encoded run lies in text (else NO_OFFSET) */
+  const char *via;   /* decoded text: how it was decoded */
+  size_t first, plain_end; /* the worker's findings from this input as read, in line order */
+  linecur_t *cur_start, *cur_end; /* decoded text: positions of at and at_end in text */
+  inlcache_t *inl;
   cf_err err;
 } emit_ud_t;
 
-static int on_match(void *ud, const cf_content_match_t *m) {
+static uint32_t map_line(const emit_ud_t *e, uint32_t line) {
+  if (!e->line_map || line == 0) return line;
+  return line <= e->n_map ? e->line_map[line - 1] : 0;
+}
+
+static int on_match(void *ud, const cf_content_match_t *m0) {
   emit_ud_t *e = ud;
   unsigned kinds = e->w->cs->opts->kinds;
-  if (kinds && !(kinds & m->kind)) return 0;
+  if (kinds && !(kinds & m0->kind)) return 0;
+  cf_content_match_t m = *m0;
+  size_t off = m.start;
+  if (e->at != NO_OFFSET) {
+    /* Found decoded: the finding points at the encoded run in the text as read. */
+    off = e->at;
+    linecur_at(e->cur_start, e->text, e->len, e->at, &m.line, &m.column);
+    linecur_at(e->cur_end, e->text, e->len, e->at_end > e->at ? e->at_end - 1 : e->at, &m.end_line, &m.end_column);
+  }
+  m.line = map_line(e, m.line);
+  m.end_line = map_line(e, m.end_line);
+  if (e->at != NO_OFFSET) {
+    /* A secret readable without decoding (percent encoding leaves most characters as they
+     * are) has been reported from the text as read: not again from its decoded form. */
+    char fp[33];
+    if (!match_fingerprint(&m, e->name, fp)) {
+      e->err = CF_ENOMEM;
+      return 1;
+    }
+    size_t lo = e->first, hi = e->plain_end;
+    while (lo < hi) {
+      size_t mid = lo + (hi - lo) / 2;
+      if (cf_findings_at(e->w->findings, mid)->line < m.line) lo = mid + 1;
+      else hi = mid;
+    }
+    for (size_t i = lo; i < e->plain_end && i < lo + DEDUP_SPAN; i++) {
+      const cf_finding_t *f = cf_findings_at(e->w->findings, i);
+      if (f->line != m.line) break;
+      if (f->rule == m.rule && strcmp(f->fingerprint, fp) == 0) return 0;
+    }
+    /* Nor twice from one encoded run (a blob repeating its secret): decoded findings come
+     * in line order after the others. */
+    size_t top = cf_findings_count(e->w->findings);
+    for (size_t i = top; i-- > e->plain_end && top - i <= DEDUP_SPAN;) {
+      const cf_finding_t *f = cf_findings_at(e->w->findings, i);
+      if (f->line != m.line) break;
+      if (f->rule == m.rule && strcmp(f->fingerprint, fp) == 0) return 0;
+    }
+  }
   char reason[CF_LIMIT_EVIDENCE + 1];
-  int inl = m->end > m->start && !e->w->cs->opts->no_inline_suppress
-                ? cf__content_inline(e->text, e->len, m->start, m->rule->id, reason, sizeof reason)
+  int inl = m.end > m.start && !e->w->cs->opts->no_inline_suppress
+                ? inline_cached(e->inl, e->text, e->len, off, m.rule->id, reason, sizeof reason)
                 : 0;
   if (inl < 0) return 0; /* gitleaks:allow: the line is not reported at all */
   cf_findings_t *out = e->w->findings;
-  e->err = cf__content_finding(out, e->w->cs->opts, m, e->name, NULL);
+  e->err = content_finding(out, e->w->cs->opts, &m, e->name, e->origin, e->via);
   if (!e->err && inl > 0)
     e->err = cf_findings_suppress(out, cf_findings_count(out) - 1, CF_SUPPRESS_INLINE, reason[0] ? reason : NULL);
   return e->err != CF_OK;
@@ -270,39 +426,151 @@ bool cf__content_is_binary(const char *data, size_t len) {
   return memchr(data, '\0', n) != NULL;
 }
 
-static cf_err content_scan_buffer(worker_t *w, const char *name, const char *data, size_t len) {
-  if (cf__content_is_binary(data, len)) return CF_OK;
-  emit_ud_t e = {w, name, data, len, CF_OK};
-  cf_err err = cf_content_scan_text(w->sc, data, len, name, on_match, &e);
+
+const cf_content_opts_t *cf__job_opts(const cf_content_job_t *j) { return j->cs->opts; }
+const cf_ctx_t *cf__job_ctx(const cf_content_job_t *j) { return j->cs->ctx; }
+
+void cf__job_count_file(cf_content_job_t *j) { j->files++; }
+
+void cf__job_warn(cf_content_job_t *j, cf_err code, const char *name, const char *fmt, ...) {
+  char msg[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  (void)cf_diags_add(&j->errors, code, name, 0, 0, "%s", msg);
+}
+
+/* Scans one text with e's settings; a text with too many candidates is scanned in part. */
+static cf_err scan_one(emit_ud_t *e, const char *text, size_t len) {
+  cf_err err = cf_content_scan_text(e->w->sc, text, len, e->name, on_match, e);
   if (err == CF_ELIMIT) {
-    (void)cf_diags_add(&w->errors, CF_ELIMIT, name, 0, 0, "too many candidate matches; the rest of the file was not scanned");
+    cf__job_warn(e->w, CF_ELIMIT, e->name, "too many candidate matches; the rest of the %s was not scanned",
+                 e->via ? "decoded text" : "file");
     err = CF_OK;
   }
+  return err ? err : e->err;
+}
+
+typedef struct decoding {
+  emit_ud_t base;   /* the input's settings */
+  uint64_t budget;  /* decoded bytes left */
+  unsigned rounds;  /* rounds of decoding allowed */
+} decoding_t;
+
+/* Scans the encoded runs of text (round `round`, 0 for the input itself); at/at_end place
+ * text's runs in the input for rounds after the first. */
+static cf_err decode_round(decoding_t *d, const char *text, size_t len, unsigned round, size_t at, size_t at_end,
+                           const char *via) {
+  size_t pos = 0;
+  cf_enc_run_t run;
+  while (cf__decode_next(text, len, &pos, &run)) {
+    size_t n = run.end - run.start;
+    if (n > d->budget) {
+      if (d->budget != 0) cf__job_warn(d->base.w, CF_ELIMIT, d->base.name, "more than %u MiB of encoded text; the rest was not decoded", DECODE_BUDGET >> 20);
+      d->budget = 0;
+      return CF_OK;
+    }
+    uint8_t *buf = malloc(n + 1);
+    if (!buf) return CF_ENOMEM;
+    size_t out_len = 0;
+    cf_err err = CF_OK;
+    if (cf__decode_run(text, &run, buf, &out_len) && out_len && cf__decode_is_text(buf, out_len)) {
+      d->budget -= n;
+      char how[160];
+      if (via) cf__strfmt(how, sizeof how, "%s, then %s-decoded", via, cf__enc_name(run.kind));
+      else cf__strfmt(how, sizeof how, "%s-decoded", cf__enc_name(run.kind));
+      emit_ud_t e = d->base;
+      e.at = round ? at : run.start;
+      e.at_end = round ? at_end : run.end;
+      e.via = how;
+      e.err = CF_OK;
+      err = scan_one(&e, (const char *)buf, out_len);
+      if (!err && round + 1 < d->rounds) err = decode_round(d, (const char *)buf, out_len, round + 1, e.at, e.at_end, how);
+    }
+    explicit_bzero(buf, n + 1);
+    free(buf);
+    if (err) return err;
+  }
+  return CF_OK;
+}
+
+cf_err cf__job_scan_text(cf_content_job_t *w, const char *name, const char *text, size_t len,
+                         const cf_content_origin_t *origin, const uint32_t *line_map, size_t n_map) {
+  if (cf__content_is_binary(text, len)) return CF_OK;
+  inlcache_t inl;
+  memset(&inl, 0, sizeof inl);
+  emit_ud_t e = {w, name, text, len, origin, line_map, n_map, NO_OFFSET, NO_OFFSET, NULL, cf_findings_count(w->findings), 0, NULL, NULL, &inl, CF_OK};
+  w->sc->commit = origin ? origin->commit : NULL;
+  cf_err err = scan_one(&e, text, len);
+  e.plain_end = cf_findings_count(w->findings);
+  const cf_content_opts_t *o = w->cs->opts;
+  if (!err && !o->no_decode) {
+    linecur_t c1, c2;
+    memset(&c1, 0, sizeof c1);
+    memset(&c2, 0, sizeof c2);
+    e.cur_start = &c1;
+    e.cur_end = &c2;
+    decoding_t d = {e, DECODE_BUDGET, o->decode_depth ? o->decode_depth : 2};
+    err = decode_round(&d, text, len, 0, NO_OFFSET, NO_OFFSET, NULL);
+  }
+  w->sc->commit = NULL;
   w->files++;
-  return err ? err : e.err;
+  return err;
+}
+
+/* Scans an input held in memory: an archive is opened, anything else scanned as text. */
+static cf_err scan_mem(worker_t *w, const char *name, const char *data, size_t len) {
+  if (cf__archive_sniff(data, len)) {
+    if (w->cs->opts->no_archives) return CF_OK; /* binary to us */
+    return cf__archive_scan_mem(w, name, data, len);
+  }
+  return cf__scan_compiled(w, name, data, len);
+}
+
+static cf_err scan_file(worker_t *w, const char *path, const char *name) {
+  const cf_limits_t *lim = cf__limits(w->cs->ctx);
+  /* The first bytes of a regular file say whether it is an archive, which is then read as a
+   * stream. Anything else (a pipe such as <(cmd)) can be read only once: it is read whole. */
+  struct stat st;
+  bool regular = stat(path, &st) == 0 && S_ISREG(st.st_mode);
+  if (regular) {
+    uint8_t head[512];
+    size_t got = 0;
+    FILE *f = fopen(path, "rb");
+    if (f) {
+      got = fread(head, 1, sizeof head, f);
+      fclose(f);
+    }
+    if (f && cf__archive_sniff(head, got)) {
+      if (w->cs->opts->no_archives) return CF_OK;
+      return cf__archive_scan_file(w, path, name);
+    }
+  }
+  char *buf = NULL;
+  size_t len = 0;
+  cf_diag_t d;
+  cf_diag_init(&d);
+  cf_err e = CF_OK;
+  cf_err re = cf__read_file(path, lim->max_file_size, 1, &buf, &len, &d);
+  if (re == CF_ENOMEM) e = re;
+  else if (re) (void)cf_diags_adopt(&w->errors, &d);
+  else if (regular) e = cf__scan_compiled(w, name, buf, len);
+  else e = scan_mem(w, name, buf, len);
+  cf_diag_cleanup(&d);
+  free(buf);
+  return e;
 }
 
 static void *worker_main(void *arg) {
   worker_t *w = arg;
   cscan_t *cs = w->cs;
-  const cf_limits_t *lim = cf__limits(cs->ctx);
   job_t j;
   while (queue_get(&cs->q, &j)) {
     cf_err e = CF_OK;
-    if (j.data) {
-      e = content_scan_buffer(w, j.name, j.data, j.len);
-    } else {
-      char *buf = NULL;
-      size_t len = 0;
-      cf_diag_t d;
-      cf_diag_init(&d);
-      cf_err re = cf__read_file(j.path, lim->max_file_size, 1, &buf, &len, &d);
-      if (re == CF_ENOMEM) e = re;
-      else if (re) (void)cf_diags_adopt(&w->errors, &d);
-      else e = content_scan_buffer(w, j.name, buf, len);
-      cf_diag_cleanup(&d);
-      free(buf);
-    }
+    if (j.kind == JOB_MEM) e = scan_mem(w, j.name, j.data, j.len);
+    else if (j.kind == JOB_GIT) e = cf__git_scan(w, j.path);
+    else e = scan_file(w, j.path, j.name);
     job_free(&j);
     if (e) {
       w->err = e;
@@ -320,38 +588,46 @@ static void *worker_main(void *arg) {
 
 /* ---- walking ---- */
 
+typedef struct walker {
+  const cf_ctx_t *ctx;
+  const cf_content_opts_t *opts;
+  cf_diags_t *errors;
+  cf_content_walk_cb cb;
+  void *ud;
+  char root_real[PATH_MAX];
+  cf_ignore_t *ignore; /* NULL with no_ignore */
+} walker_t;
+
 static int cmp_names(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
 
-static bool inside_root(cscan_t *cs, const char *path) {
+static bool inside_root(walker_t *wk, const char *path) {
   char real[PATH_MAX];
   if (!realpath(path, real)) return false;
-  size_t n = strlen(cs->root_real);
-  return strncmp(real, cs->root_real, n) == 0 && (real[n] == '/' || real[n] == '\0' || (n == 1 && cs->root_real[0] == '/'));
+  size_t n = strlen(wk->root_real);
+  return strncmp(real, wk->root_real, n) == 0 && (real[n] == '/' || real[n] == '\0' || (n == 1 && wk->root_real[0] == '/'));
 }
 
-static cf_err queue_file(cscan_t *cs, const char *path) {
-  job_t j;
-  memset(&j, 0, sizeof j);
-  j.path = strdup(path);
-  j.name = strdup(path);
-  if (!j.path || !j.name) {
-    job_free(&j);
-    return CF_ENOMEM;
+/* Joins a and b with '/' into a malloc'd string (b alone when a is empty). */
+static char *join(const char *a, size_t alen, const char *b) {
+  size_t n = alen + strlen(b) + 2;
+  char *p = malloc(n);
+  if (p) {
+    if (alen) snprintf(p, n, "%.*s/%s", (int)alen, a, b);
+    else snprintf(p, n, "%s", b);
   }
-  cs->queued++;
-  if (cs->opts->progress) cs->opts->progress(cs->opts->progress_ud, cs->queued, path);
-  return queue_put(cs, &j);
+  return p;
 }
 
-static cf_err walk_dir(cscan_t *cs, const char *dir, unsigned depth) {
-  const cf_limits_t *lim = cf__limits(cs->ctx);
+/* Walks dir, whose path below the root is rel ("" for the root). */
+static cf_err walk_dir(walker_t *wk, const char *dir, const char *rel, unsigned depth) {
+  const cf_limits_t *lim = cf__limits(wk->ctx);
   if (depth > lim->max_walk_depth) {
-    (void)cf_diags_add(&cs->report->errors, CF_ELIMIT, dir, 0, 0, "directory nesting deeper than %u levels; not entered", lim->max_walk_depth);
+    (void)cf_diags_add(wk->errors, CF_ELIMIT, dir, 0, 0, "directory nesting deeper than %u levels; not entered", lim->max_walk_depth);
     return CF_OK;
   }
   DIR *d = opendir(dir);
   if (!d) {
-    (void)cf_diags_add(&cs->report->errors, CF_EIO, dir, 0, 0, "cannot open directory: %s", strerror(errno));
+    (void)cf_diags_add(wk->errors, CF_EIO, dir, 0, 0, "cannot open directory: %s", strerror(errno));
     return CF_OK;
   }
   char **names = NULL;
@@ -370,27 +646,95 @@ static cf_err walk_dir(cscan_t *cs, const char *dir, unsigned depth) {
   if (names) qsort(names, n, sizeof(char *), cmp_names);
   size_t dlen = strlen(dir);
   while (dlen > 1 && dir[dlen - 1] == '/') dlen--;
+  size_t mark = wk->ignore ? cf__ignore_mark(wk->ignore) : 0;
+  if (!err && wk->ignore) {
+    char *gi = join(dir, dlen, ".gitignore");
+    if (!gi) err = CF_ENOMEM;
+    if (!err && depth == 0) {
+      /* The repository's own exclude file ranks below every .gitignore. */
+      char *ex = join(dir, dlen, ".git/info/exclude");
+      err = ex ? cf__ignore_push_file(wk->ignore, "", ex, wk->errors) : CF_ENOMEM;
+      free(ex);
+    }
+    if (!err) err = cf__ignore_push_file(wk->ignore, rel, gi, wk->errors);
+    free(gi);
+  }
   for (size_t i = 0; !err && i < n; i++) {
-    size_t plen = dlen + strlen(names[i]) + 2;
-    char *p = malloc(plen);
-    if (!p) {
+    char *p = join(dir, dlen, names[i]);
+    char *r = join(rel, strlen(rel), names[i]);
+    if (!p || !r) {
+      free(p);
+      free(r);
       err = CF_ENOMEM;
       break;
     }
-    snprintf(p, plen, "%.*s/%s", (int)dlen, dir, names[i]);
     struct stat lst, st;
     if (lstat(p, &lst) == 0) {
       bool ok = true;
-      if (S_ISLNK(lst.st_mode)) ok = stat(p, &st) == 0 && inside_root(cs, p);
+      if (S_ISLNK(lst.st_mode)) ok = stat(p, &st) == 0 && inside_root(wk, p);
       else st = lst;
-      if (ok && S_ISDIR(st.st_mode) && !S_ISLNK(lst.st_mode)) err = walk_dir(cs, p, depth + 1);
-      else if (ok && S_ISREG(st.st_mode)) err = queue_file(cs, p);
+      /* git decides on the link itself, which is never a folder to it. */
+      if (ok && wk->ignore && cf__ignore_match(wk->ignore, r, S_ISDIR(lst.st_mode))) ok = false;
+      if (ok && S_ISDIR(st.st_mode) && !S_ISLNK(lst.st_mode)) err = walk_dir(wk, p, r, depth + 1);
+      else if (ok && S_ISREG(st.st_mode)) err = wk->cb(wk->ud, p);
     }
     free(p);
+    free(r);
   }
+  if (wk->ignore) cf__ignore_pop(wk->ignore, mark);
   for (size_t i = 0; i < n; i++) free(names[i]);
   free(names);
   return err;
+}
+
+/* Walks one root given by the user: a folder is walked, a file passed to cb as it is. */
+static cf_err walk_root(walker_t *wk, const char *p) {
+  struct stat st;
+  if (stat(p, &st) != 0) {
+    (void)cf_diags_add(wk->errors, CF_ENOTFOUND, p, 0, 0, "cannot access: %s", strerror(errno));
+    return CF_OK;
+  }
+  if (!S_ISDIR(st.st_mode)) return wk->cb(wk->ud, p);
+  if (!realpath(p, wk->root_real)) wk->root_real[0] = '\0';
+  cf_err err = CF_OK;
+  if (!wk->opts->no_ignore && (err = cf__ignore_new(&wk->ignore))) return err;
+  err = walk_dir(wk, p, "", 0);
+  cf__ignore_free(wk->ignore);
+  wk->ignore = NULL;
+  return err;
+}
+
+cf_err cf__content_walk(const cf_ctx_t *ctx, const char *const *paths, size_t n_paths, const cf_content_opts_t *opts,
+                        cf_diags_t *errors, cf_content_walk_cb cb, void *ud) {
+  cf_content_opts_t defaults;
+  memset(&defaults, 0, sizeof defaults);
+  walker_t wk;
+  memset(&wk, 0, sizeof wk);
+  wk.ctx = ctx;
+  wk.opts = opts ? opts : &defaults;
+  wk.errors = errors;
+  wk.cb = cb;
+  wk.ud = ud;
+  cf_err err = CF_OK;
+  for (size_t i = 0; !err && i < n_paths; i++)
+    if (strcmp(paths[i], "-") != 0) err = walk_root(&wk, paths[i]);
+  return err;
+}
+
+static cf_err queue_file(void *ud, const char *path) {
+  cscan_t *cs = ud;
+  job_t j;
+  memset(&j, 0, sizeof j);
+  j.kind = JOB_FILE;
+  j.path = strdup(path);
+  j.name = strdup(path);
+  if (!j.path || !j.name) {
+    job_free(&j);
+    return CF_ENOMEM;
+  }
+  cs->queued++;
+  if (cs->opts->progress) cs->opts->progress(cs->opts->progress_ud, cs->queued, path);
+  return queue_put(cs, &j);
 }
 
 static int cmp_finding_pos(const void *pa, const void *pb) {
@@ -451,6 +795,7 @@ static cf_err run_scan(const cf_ctx_t *ctx, const cf_content_rules_t *rs, const 
   if (!cs.fatal && mem_name) {
     job_t j;
     memset(&j, 0, sizeof j);
+    j.kind = JOB_MEM;
     j.name = strdup(mem_name);
     j.data = malloc(mem_len + 1);
     j.len = mem_len;
@@ -463,11 +808,33 @@ static cf_err run_scan(const cf_ctx_t *ctx, const cf_content_rules_t *rs, const 
       cs.fatal = queue_put(&cs, &j);
     }
   }
-  for (size_t i = 0; !cs.fatal && i < n_paths; i++) {
+  if (!cs.fatal && opts->git) {
+    /* Every repository and the range are checked before any history is read, so that a
+     * wrong path or range ends the scan with nothing reported. */
+    cf_err bad = CF_OK;
+    for (size_t i = 0; i < n_paths; i++)
+      if (cf__git_check(paths[i], opts->git_range, &report->errors)) bad = CF_EINVAL;
+    for (size_t i = 0; !bad && !cs.fatal && i < n_paths; i++) {
+      job_t j;
+      memset(&j, 0, sizeof j);
+      j.kind = JOB_GIT;
+      j.path = strdup(paths[i]);
+      j.name = strdup(paths[i]);
+      if (!j.path || !j.name) {
+        job_free(&j);
+        cs.fatal = CF_ENOMEM;
+      } else {
+        cs.fatal = queue_put(&cs, &j);
+      }
+    }
+    if (bad && !cs.fatal) cs.fatal = bad;
+  }
+  for (size_t i = 0; !cs.fatal && !opts->git && i < n_paths; i++) {
     const char *p = paths[i];
     if (strcmp(p, "-") == 0) {
       job_t j;
       memset(&j, 0, sizeof j);
+      j.kind = JOB_MEM;
       cf_diag_t d;
       cf_diag_init(&d);
       cf_err e = cf__read_stream(stdin, "<stdin>", cf__limits(ctx)->max_file_size, 1, &j.data, &j.len, &d);
@@ -483,17 +850,7 @@ static cf_err run_scan(const cf_ctx_t *ctx, const cf_content_rules_t *rs, const 
       cf_diag_cleanup(&d);
       continue;
     }
-    struct stat st;
-    if (stat(p, &st) != 0) {
-      (void)cf_diags_add(&report->errors, CF_ENOTFOUND, p, 0, 0, "cannot access: %s", strerror(errno));
-      continue;
-    }
-    if (S_ISDIR(st.st_mode)) {
-      if (!realpath(p, cs.root_real)) cs.root_real[0] = '\0';
-      cs.fatal = walk_dir(&cs, p, 0);
-    } else {
-      cs.fatal = queue_file(&cs, p);
-    }
+    cs.fatal = cf__content_walk(ctx, &p, 1, opts, &report->errors, queue_file, &cs);
   }
   pthread_mutex_lock(&cs.q.mu);
   cs.q.done = true;
