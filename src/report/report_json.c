@@ -60,6 +60,11 @@ static void write_finding(jsonw_t *w, const cf_finding_t *f) {
     CF_JW_KSTR(w, "author", f->author);
     CF_JW_KSTR(w, "email", f->email);
     CF_JW_KSTR(w, "date", f->date);
+    CF_JW_KSTR(w, "message", f->message);
+  }
+  if (f->end_line) {
+    CF_JW_KINT(w, "end_line", (int64_t)f->end_line);
+    CF_JW_KINT(w, "end_column", (int64_t)f->end_column);
   }
   cf__jw_obj_end(w);
   CF_JW_KSTR(w, "attribute", f->attribute);

@@ -84,6 +84,25 @@ static void write_one(FILE *out, const cf_finding_t *f, const cf_text_opts_t *o)
     fputs(o->color ? ")" C_RESET : ")", out);
   }
   fputc('\n', out);
+  if (f->commit) {
+    /* git history: which commit added it, and who. */
+    fputs("            commit ", out);
+    fprintf(out, "%.12s", f->commit); /* hexadecimal, from libgit2 */
+    if (f->author) {
+      fputs(" by ", out);
+      put_safe(out, f->author);
+    }
+    if (f->email) {
+      fputs(" <", out);
+      put_safe(out, f->email);
+      fputc('>', out);
+    }
+    if (f->date) {
+      fputs(" on ", out);
+      put_safe(out, f->date);
+    }
+    fputc('\n', out);
+  }
   if (f->evidence) {
     fprintf(out, "            %s", o->color ? C_DIM : "");
     put_safe(out, f->evidence);
