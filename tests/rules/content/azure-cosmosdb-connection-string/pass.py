@@ -1,0 +1,1 @@
+COSMOS="AccountEndpoint=https://billing-db.documents.azure.com:443/;AccountKey=${COSMOS_KEY};"
