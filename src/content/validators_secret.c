@@ -71,8 +71,8 @@ static int b64_value(unsigned char c) {
 }
 
 /*
- * Decodes base64 from s[0..n): whitespace is skipped, '=' ends the data (only padding may
- * follow). The first cap bytes go to out (which may be NULL when cap is 0); *total receives
+ * Decodes base64 from s[0..n): whitespace and "\n" / "\r" escapes are skipped, '=' ends the
+ * data (only padding may follow). The first cap bytes go to out (which may be NULL when cap is 0); *total receives
  * the decoded length. Returns false on any other character.
  */
 static bool b64_decode(const char *s, size_t n, uint8_t *out, size_t cap, size_t *total) {
@@ -83,6 +83,11 @@ static bool b64_decode(const char *s, size_t n, uint8_t *out, size_t cap, size_t
   for (size_t i = 0; i < n; i++) {
     unsigned char c = (unsigned char)s[i];
     if (c == ' ' || c == '\t' || c == '\r' || c == '\n') continue;
+    /* A key inside a JSON or YAML string keeps its line breaks as "\n" escapes. */
+    if (c == '\\' && i + 1 < n && (s[i + 1] == 'n' || s[i + 1] == 'r')) {
+      i++;
+      continue;
+    }
     if (c == '=') {
       pad = true;
       continue;

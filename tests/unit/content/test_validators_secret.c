@@ -313,6 +313,24 @@ static void test_pem(void **state) {
                 "Proc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,0123456789ABCDEF0123456789ABCDEF\n\n");
   assert_valid("pem-key", p);
   free(p);
+  /* A key kept in a JSON string (a Google service account file): "\n" escapes. */
+  p = pem("PRIVATE KEY", "PRIVATE KEY", der, sizeof der, NULL);
+  char *json = malloc(16384);
+  assert_non_null(json);
+  size_t k = 0;
+  for (const char *c = p; *c; c++) {
+    if (*c == '\n') {
+      json[k++] = '\\';
+      json[k++] = 'n';
+    } else {
+      json[k++] = *c;
+    }
+  }
+  json[k] = '\0';
+  assert_null(strchr(json, '\n'));
+  assert_valid("pem-key", json);
+  free(json);
+  free(p);
   p = pem("RSA PRIVATE KEY", "EC PRIVATE KEY", der, sizeof der, NULL); /* labels differ */
   assert_invalid("pem-key", p);
   free(p);
