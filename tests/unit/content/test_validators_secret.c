@@ -422,11 +422,56 @@ static void test_putty(void **state) {
   assert_invalid("putty-key", "PuTTY-User-Key-File-2: ssh-rsa\nEncryption: none\nComment: \xff\nPublic-Lines: 99999\n");
 }
 
+/* ---- hostile input ---- */
+
+/* Every validator and detail function on random bytes behind each format's prefix, each input
+ * in a heap block of its exact size so that the sanitizers see any read past its end. */
+static void test_hostile(void **state) {
+  (void)state;
+  static const char *const prefixes[] = {"", "ghp_", "npm_", "github_pat_", "glpat-", "glpat-AAAA.", "ATATT3xFfGF0",
+                                         "AKIA", "ASIAQ", "eyJ", "eyJhbGciOiJIUzI1NiJ9.", "-----BEGIN ",
+                                         "-----BEGIN PRIVATE KEY-----\n", "-----BEGIN OPENSSH PRIVATE KEY-----\n",
+                                         "PuTTY-User-Key-File-2: ssh-rsa\nEncryption: none\nComment: c\nPublic-Lines: 1\n"};
+  static const char alphabet[] = "AZaz09+/=-_.:\n\r \\\x80\xff\x00Q~";
+  size_t alen = sizeof alphabet - 1;
+  uint32_t seed = 12345;
+  unsigned counts[3] = {0, 0, 0};
+  for (int iter = 0; iter < 4000; iter++) {
+    const char *p = prefixes[(size_t)iter % (sizeof prefixes / sizeof *prefixes)];
+    seed = seed * 1103515245u + 12345u;
+    size_t extra = (seed >> 8) % 300, plen = strlen(p), n = plen + extra;
+    char *buf = malloc(n ? n : 1);
+    assert_non_null(buf);
+    memcpy(buf, p, plen);
+    for (size_t i = plen; i < n; i++) {
+      seed = seed * 1103515245u + 12345u;
+      buf[i] = (seed >> 16) & 1 ? alphabet[(seed >> 17) % alen] : (char)(seed >> 20);
+    }
+    for (const cf_validator_t *v = cf__validators_table(0); v->name; v++) {
+      int r = v->fn(buf, n);
+      assert_true(r >= -1 && r <= 1);
+      counts[r + 1]++;
+      if (v->detail) {
+        char out[64];
+        for (size_t sz = 0; sz <= sizeof out; sz += 16) {
+          memset(out, 'x', sizeof out);
+          v->detail(buf, n, out, sz);
+          if (sz) assert_true(memchr(out, '\0', sz) != NULL);
+        }
+      }
+    }
+    free(buf);
+  }
+  /* Random bytes are almost never well-formed. */
+  assert_true(counts[0] > counts[2]);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_registry), cmocka_unit_test(test_github), cmocka_unit_test(test_npm),
       cmocka_unit_test(test_gitlab),   cmocka_unit_test(test_atlassian), cmocka_unit_test(test_aws_key_id),
       cmocka_unit_test(test_jwt),      cmocka_unit_test(test_pem),    cmocka_unit_test(test_putty),
+      cmocka_unit_test(test_hostile),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
