@@ -2,7 +2,7 @@ const config = {
   region: 'eu-west-1',
   herokuApiKey: '${HEROKU_API_KEY}',
   herokuApiKeyExample: '<your-token-here>',
-  herokuApiKeyOld: 'HRKU-AADUpjje7GIIfEvO-EUbVehrfHFj6vV',
-  herokuApiKeyDocs: 'HRKU-AA00000000000000-0000000000000000000000000000000000000000000',
+  herokuApiKeyOld: 'HRKU-Upjje7GIIfEvO-EUbVehrfHFj6vVg',
+  herokuApiKeyDocs: 'HRKU-0000000000000-00000000000000000000000000000000000000000000',
 };
 module.exports = config;
