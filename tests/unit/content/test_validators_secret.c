@@ -291,7 +291,8 @@ static char *pem(const char *label, const char *end_label, const uint8_t *der, s
   char *out = malloc(8192);
   assert_non_null(out);
   size_t k = (size_t)sprintf(out, "-----BEGIN %s-----\n%s", label, headers ? headers : "");
-  for (size_t i = 0; b64[i]; i += 64) k += (size_t)sprintf(out + k, "%.64s\n", b64 + i);
+  size_t len = strlen(b64);
+  for (size_t i = 0; i < len; i += 64) k += (size_t)sprintf(out + k, "%.64s\n", b64 + i);
   sprintf(out + k, "-----END %s-----", end_label);
   return out;
 }
