@@ -1,0 +1,4 @@
+import os
+
+TIMEOUT = 30
+ADOBE_CLIENT_ID = "146558e01c1cef5da98bacbef897c801"

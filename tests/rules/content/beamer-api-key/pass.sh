@@ -1,0 +1,7 @@
+#!/bin/sh
+set -eu
+export BEAMER_API_KEY="${BEAMER_API_KEY}"
+export BEAMER_API_KEY_EXAMPLE="<your-token-here>"
+export BEAMER_API_KEY_OLD="b_Xg4=Stf6w-_uO3WSk5UEvu"
+export BEAMER_API_KEY_DOCS="b_000=00000-_000000000000000000000000000000000"
+./deploy.sh

@@ -1,0 +1,4 @@
+import os
+
+TIMEOUT = 30
+BOX_CLIENT_SECRET = "yQR64ibLZp5srP69vp0EGpTeG8wkpFyV"

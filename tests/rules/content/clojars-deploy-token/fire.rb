@@ -1,0 +1,2 @@
+require 'json'
+CLOJARS_DEPLOY_TOKEN = 'CLOJARS_fbsxgw0rb6wscto0crev52yv33e2ofcjxeeka74cj52kur4n0hpl4lhhwyl2'

@@ -1,0 +1,7 @@
+#!/bin/sh
+set -eu
+export COHERE_API_KEY="${COHERE_API_KEY}"
+export COHERE_API_KEY_EXAMPLE="<your-token-here>"
+export COHERE_API_KEY_OLD="Efk7BDcnS2gZpC5fQLTK"
+export COHERE_API_KEY_DOCS="0000000000000000000000000000000000000000"
+./deploy.sh

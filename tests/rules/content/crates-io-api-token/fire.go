@@ -1,0 +1,5 @@
+package main
+
+const (
+	cratesIoApiToken = "cioSGlxvhj2d42PjwjnjVeUjs6J5oKGVXgb"
+)

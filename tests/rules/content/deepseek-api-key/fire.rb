@@ -1,0 +1,2 @@
+require 'json'
+DEEPSEEK_API_KEY = 'sk-ef0584da29590137d108410d36303498'

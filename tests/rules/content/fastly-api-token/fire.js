@@ -1,0 +1,5 @@
+const config = {
+  region: 'eu-west-1',
+  fastlyApiToken: '5KZsNDKDl24HRbbFZQcpnTVhtSagrBzm',
+};
+module.exports = config;

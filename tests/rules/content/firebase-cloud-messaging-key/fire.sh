@@ -1,0 +1,4 @@
+#!/bin/sh
+set -eu
+export FIREBASE_CLOUD_MESSAGING_KEY="AAAAV0MxmhC:APA91brhvbz9UI6ssvYsgvwtEYtOuVCzi1WaFq_wMCM_qGDbPXvCfjkAlweepELsHWz-lSfNdjwDMd7AtdvG4mXKaJH2bdNtYfLnASoagpDmXsZhyjIEoV32Q0xYnDWY954O1hY6715i"
+./deploy.sh

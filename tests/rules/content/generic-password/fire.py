@@ -1,0 +1,4 @@
+import os
+
+TIMEOUT = 30
+DB_PASSWORD = "vGz8xXt3^FRzzT"

@@ -1,0 +1,9 @@
+DB_PASSWORD = "changeme"
+DB_PASSWORD = "${DB_PASSWORD}"
+PASSWORD = "<password>"
+ADMIN_PASSWORD = "aaaaaaaa"
+password = os.environ["DB_PASSWORD"]
+SMTP_PASSWORD = "your_password_here"
+DB_PASSWORD = "DB_PASSWORD_VAR"
+PASSWORD_FILE = "/run/secrets/db-password"
+PASSWORD_POLICY_NAME = "Strong-Policy-2024"

@@ -1,0 +1,5 @@
+resource "null_resource" "deploy" {
+  triggers = {
+    gitlab_feed_token = "glft-gfvjJ-0ugPEVsVI9kz-q"
+  }
+}

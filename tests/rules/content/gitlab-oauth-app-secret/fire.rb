@@ -1,0 +1,2 @@
+require 'json'
+GITLAB_OAUTH_APP_SECRET = 'gloas-93fdb04a9ebaf903102cefc79bdf836e66c16aa08e60d242c911a56dec91eb5e'

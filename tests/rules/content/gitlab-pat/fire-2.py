@@ -1,0 +1,1 @@
+GITLAB_TOKEN=glpat-t9nElYUGxALRFdMr3xv3

@@ -1,0 +1,4 @@
+import os
+
+TIMEOUT = 30
+GRAFANA_SERVICE_ACCOUNT_TOKEN = "glsa_SBoQzzvslgXhabk2kIoUzn3TwCTZBigg_7Ad27A4C"

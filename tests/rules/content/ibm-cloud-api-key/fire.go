@@ -1,0 +1,5 @@
+package main
+
+const (
+	ibmcloudApiKey = "xugi-rkcgI2C7hPq2rX5BFwQ0myBxdrEcjQdMVP3faLN"
+)

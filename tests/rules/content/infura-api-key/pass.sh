@@ -1,0 +1,7 @@
+#!/bin/sh
+set -eu
+export INFURA_API_KEY="${INFURA_API_KEY}"
+export INFURA_API_KEY_EXAMPLE="<your-token-here>"
+export INFURA_API_KEY_OLD="3b9589879796abc8"
+export INFURA_API_KEY_DOCS="00000000000000000000000000000000"
+./deploy.sh

@@ -1,0 +1,2 @@
+require 'json'
+JENKINS_API_TOKEN = '14b621e9493845afe3baf49af958d784f5'

@@ -1,0 +1,4 @@
+import os
+
+TIMEOUT = 30
+KUCOIN_API_SECRET = "bac4a562-8dcb-664c-d320-c6df7940fb45"

@@ -1,0 +1,2 @@
+require 'json'
+NEW_RELIC_BROWSER_KEY = 'NRJS-e20d2248c17ae6d349c'

@@ -1,0 +1,4 @@
+import os
+
+TIMEOUT = 30
+NYTIMES_API_KEY = "yvILUskJDChK1sEOY66xsREb7qcAoj1U"

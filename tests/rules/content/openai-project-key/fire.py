@@ -1,0 +1,4 @@
+import os
+
+TIMEOUT = 30
+OPENAI_PROJECT_KEY = "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"

@@ -1,0 +1,7 @@
+#!/bin/sh
+set -eu
+export PLANETSCALE_TOKEN="${PLANETSCALE_TOKEN}"
+export PLANETSCALE_TOKEN_EXAMPLE="<your-token-here>"
+export PLANETSCALE_TOKEN_OLD="pscale_pw_xgLtdvYJXaAwSbTKX"
+export PLANETSCALE_TOKEN_DOCS="pscale_00_0000000000000000000000000000000=000000"
+./deploy.sh

@@ -1,0 +1,2 @@
+require 'json'
+POSTHOG_PERSONAL_API_KEY = 'phx_GTSPDF4brlMNxU3p9oVe0KpwzCUJgos46WGh5GJSH0k'

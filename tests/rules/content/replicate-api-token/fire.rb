@@ -1,0 +1,2 @@
+require 'json'
+REPLICATE_API_TOKEN = 'r8_PAPJJeHGFPpp9Bwf17SgcSLbRVMF3EfBCgNvd'

@@ -1,0 +1,4 @@
+import os
+
+TIMEOUT = 30
+RESEND_API_KEY = "re_w99J4C5G_WtDacvO4af2FDVcBAa4WKhlI"

@@ -1,0 +1,7 @@
+#!/bin/sh
+set -eu
+export RUBYGEMS_API_KEY="${RUBYGEMS_API_KEY}"
+export RUBYGEMS_API_KEY_EXAMPLE="<your-token-here>"
+export RUBYGEMS_API_KEY_OLD="rubygems_c62da093d4166eef51bd178d"
+export RUBYGEMS_API_KEY_DOCS="rubygems_000000000000000000000000000000000000000000000000"
+./deploy.sh

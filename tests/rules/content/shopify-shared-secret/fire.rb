@@ -1,0 +1,2 @@
+require 'json'
+SHOPIFY_SHARED_SECRET = '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'

@@ -1,0 +1,4 @@
+import os
+
+TIMEOUT = 30
+SLACK_BOT_TOKEN = "xoxb-7248146572-79476407199-HcnwLOsyDosd3VElnis5qd80"

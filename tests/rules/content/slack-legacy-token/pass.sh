@@ -1,0 +1,7 @@
+#!/bin/sh
+set -eu
+export SLACK_LEGACY_TOKEN="${SLACK_LEGACY_TOKEN}"
+export SLACK_LEGACY_TOKEN_EXAMPLE="<your-token-here>"
+export SLACK_LEGACY_TOKEN_OLD="xoxs-9423-yqiItNl"
+export SLACK_LEGACY_TOKEN_DOCS="xox0-0000-000000000000000000000"
+./deploy.sh

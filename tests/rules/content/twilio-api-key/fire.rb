@@ -1,0 +1,2 @@
+require 'json'
+TWILIO_API_KEY = 'SKb59Fe86f54431e60969403BD2d9cDfE8'

@@ -1,0 +1,4 @@
+import os
+
+TIMEOUT = 30
+YANDEX_API_KEY = "AQVNEe6hQeEVlxOC9tNNXPdjYOgvNWdgrMub9pK"
