@@ -438,9 +438,9 @@ static int load_config_secrets(const scan_args_t *a, cf_ctx_t *ctx, cf_report_t 
   bool bad = false;
   cf_err e = a->no_builtin ? CF_OK : cf_content_rules_load_builtin(L->owned_config, &errs);
   bad = bad || e;
-  /* The posture loader already said what is wrong with a missing folder. */
+  /* The folders exist: the posture loader has read them. */
   for (size_t i = 0; e != CF_ENOMEM && i < a->n_rule_dirs; i++) {
-    e = cf_content_rules_load_dir(L->owned_config, a->rule_dirs[i], NULL);
+    e = cf_content_rules_load_dir(L->owned_config, a->rule_dirs[i], &errs);
     bad = bad || e;
   }
   if (e != CF_ENOMEM && !bad) e = cf_content_rules_filter(L->owned_config, a->only, a->n_only, a->skip, a->n_skip);
@@ -628,7 +628,9 @@ static int run_analysers(const scan_args_t *a, cf_ctx_t *ctx, loaded_t *L, const
   memset(&prog, 0, sizeof prog);
   const char *term = getenv("TERM");
   bool show_progress = !a->quiet && isatty(STDERR_FILENO) && !(term && strcmp(term, "dumb") == 0);
-  bool both = L->posture && L->content && cf_ruleset_count(L->posture) && cf_content_rules_count(L->content);
+  /* Posture runs for its rules, or for its secrets pass alone. */
+  bool run_posture = L->posture && (cf_ruleset_count(L->posture) || L->config);
+  bool both = run_posture && L->content && cf_content_rules_count(L->content);
   /* Standard input can be read once: with two analysers it is read here and handed to each. */
   char *stdin_buf = NULL;
   size_t stdin_len = 0;
@@ -655,7 +657,7 @@ static int run_analysers(const scan_args_t *a, cf_ctx_t *ctx, loaded_t *L, const
     n_paths = n_rest;
   }
   uint64_t posture_files = 0;
-  if (L->posture && cf_ruleset_count(L->posture)) {
+  if (run_posture) {
     cf_posture_opts_t popts;
     memset(&popts, 0, sizeof popts);
     popts.unknown = a->unknown;
