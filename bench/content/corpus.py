@@ -5,7 +5,7 @@ fire fixtures in it, lists the secret rules' keywords, and measures recall from 
   corpus.py build OUT MIN_BYTES PLANTS SEED   corpus in OUT/corpus, manifest in OUT/manifest.json
   corpus.py keywords                          one keyword a line (every secret rule's)
   corpus.py recall OUT REPORT.json            recall on the planted (file, rule) pairs
-  corpus.py subset OUT BYTES DEST             hard links to the first BYTES of the corpus
+  corpus.py subset OUT BYTES DEST             hard links to a seeded random sample of BYTES
 
 The corpus is text that a fresh Debian machine holds: /usr/include, the text files of
 /usr/share, the Python and Node.js installations. A file is text when its first 8 KiB hold no
@@ -216,24 +216,26 @@ def recall(out, report_path):
 
 
 def subset(out, nbytes, dest):
-    """Hard links to corpus files, in walk order, until nbytes; prints the bytes taken."""
+    """Hard links to corpus files drawn at random (seeded, so the same on every run) until
+    nbytes: a sample of every kind of file the corpus holds. Prints bytes and files taken."""
     corpus = os.path.join(out, "corpus")
     if os.path.exists(dest):
         shutil.rmtree(dest)
-    taken = 0
-    nfiles = 0
+    files = []
     for dirpath, dirnames, filenames in os.walk(corpus):
         dirnames.sort()
-        for n in sorted(filenames):
-            p = os.path.join(dirpath, n)
-            d = os.path.join(dest, os.path.relpath(p, corpus))
-            os.makedirs(os.path.dirname(d), exist_ok=True)
-            os.link(p, d)
-            taken += os.path.getsize(p)
-            nfiles += 1
-            if taken >= nbytes:
-                print(taken, nfiles)
-                return
+        files.extend(os.path.join(dirpath, n) for n in sorted(filenames))
+    random.Random(1).shuffle(files)
+    taken = 0
+    nfiles = 0
+    for p in files:
+        if taken >= nbytes:
+            break
+        d = os.path.join(dest, os.path.relpath(p, corpus))
+        os.makedirs(os.path.dirname(d), exist_ok=True)
+        os.link(p, d)
+        taken += os.path.getsize(p)
+        nfiles += 1
     print(taken, nfiles)
 
 
