@@ -17,5 +17,16 @@ for case in examples/incidents/*/; do
   rc=$?
   # 1 means findings, which is what the gallery is for; 2 is a real problem.
   [ "$rc" -ge 2 ] && status=$rc
+  # An Android app's sources: also scan the package as it ships (the manifest and resources
+  # zipped into an APK in a temporary folder; the end-to-end test adds the compiled class).
+  if [ -f "$case/app/AndroidManifest.xml" ] && command -v zip >/dev/null 2>&1; then
+    tmp=$(mktemp -d) || exit 2
+    (cd "$case/app" && zip -q -r "$tmp/$name.apk" AndroidManifest.xml res)
+    printf '\n# the same app as a package: %s.apk\n' "$name"
+    "$bin" scan "$tmp/$name.apk"
+    rc=$?
+    [ "$rc" -ge 2 ] && status=$rc
+    rm -rf "$tmp"
+  fi
 done
 exit $status

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "content.h"
 #include "context.h"
 #include "error.h"
 #include "finding.h"
@@ -69,6 +70,15 @@ typedef struct cf_posture_opts {
                                 (another analyser reads them); missing paths are not errors */
   cf_progress_cb progress;  /* may be NULL */
   void *progress_ud;
+  /* Secrets in configuration: when set (compiled; borrowed for the scan), the string
+   * attributes that commonly hold credentials (Lambda and ECS environment variables, EC2
+   * user data, Kubernetes container env values, CloudFormation parameter defaults) are
+   * scanned with the set's secret rules, each thread with a scanner of its own. A secret is
+   * reported as a content finding (analyzer "secrets", the rule's id, masked evidence, the
+   * fingerprint a raw content scan of the file gives) carrying the resource, its type, the
+   * attribute, and the secret's file and line. NULL: no secrets pass. */
+  const cf_content_rules_t *content_rules;
+  bool show_secrets;         /* the secrets pass puts whole secrets in evidence */
 } cf_posture_opts_t;
 
 /* Scans paths (files or directories; "-" reads stdin) and adds findings, errors and counts to

@@ -57,6 +57,7 @@ typedef struct scan_args {
   bool no_decode;
   unsigned long long max_archive_size;
   const char *redact_dir;
+  bool no_config_secrets;
 } scan_args_t;
 
 static unsigned mode_analyzers(const char *mode) {
@@ -114,6 +115,10 @@ static void scan_usage(FILE *f, const char *mode) {
   if (!base) fputs("      --show-suppressed   list suppressed findings too\n", f);
   fputs("      --max-file-size N   largest input file after decompression (default 1G; K, M, G)\n", f);
   if (an & A_POSTURE) fputs("      --now TIME          judge ages (key rotation) as of TIME (RFC 3339)\n", f);
+  if (an & A_POSTURE)
+    fputs("      --no-config-secrets  posture does not scan configuration values (Lambda and ECS\n"
+          "                          environments, EC2 user data, Kubernetes env, CloudFormation\n"
+          "                          parameter defaults) with the secret rules\n", f);
   fputs("  -j, --threads N         worker threads (default: one per CPU)\n", f);
   if (an & A_CONTENT)
     fputs("      --config FILE       load a gitleaks TOML configuration (its [extend] useDefault\n"
@@ -235,7 +240,7 @@ static int parse_args(int argc, char **argv, scan_args_t *a) {
   enum { O_FAIL_ON = 256, O_RULES, O_NO_BUILTIN, O_RULE, O_SKIP, O_BASELINE, O_UNKNOWN,
          O_NO_SUPPRESS, O_SHOW_SUPP, O_MAXSIZE, O_NOW, O_NO_COLOR, O_ANALYZER, O_CONFIG,
          O_GL_IGNORE, O_SHOW_SECRETS, O_NO_IGNORE, O_GIT, O_GIT_RANGE, O_MAX_DEPTH,
-         O_DECODE_DEPTH, O_MAX_ARCHIVE, O_REDACT };
+         O_DECODE_DEPTH, O_MAX_ARCHIVE, O_REDACT, O_NO_CFG_SECRETS };
   static const struct option longopts[] = {
       {"format", required_argument, 0, 'f'}, {"report-format", required_argument, 0, 'f'},
       {"output", required_argument, 0, 'o'}, {"fail-on", required_argument, 0, O_FAIL_ON},
@@ -251,6 +256,7 @@ static int parse_args(int argc, char **argv, scan_args_t *a) {
       {"git-range", required_argument, 0, O_GIT_RANGE}, {"max-depth", required_argument, 0, O_MAX_DEPTH},
       {"decode-depth", required_argument, 0, O_DECODE_DEPTH}, {"max-archive-size", required_argument, 0, O_MAX_ARCHIVE},
       {"redact", required_argument, 0, O_REDACT},
+      {"no-config-secrets", no_argument, 0, O_NO_CFG_SECRETS},
       {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
   int c;
   optind = 1;
@@ -347,6 +353,10 @@ static int parse_args(int argc, char **argv, scan_args_t *a) {
       if (strcmp(mode, "dlp") != 0) wrong = "--redact";
       a->redact_dir = optarg;
       break;
+    case O_NO_CFG_SECRETS:
+      if (!(mode_analyzers(mode) & A_POSTURE)) wrong = "--no-config-secrets";
+      a->no_config_secrets = true;
+      break;
     case 'q': a->quiet = true; break;
     case 'h':
       scan_usage(stdout, mode);
@@ -402,7 +412,54 @@ oom:
 typedef struct loaded {
   cf_ruleset_t *posture;
   cf_content_rules_t *content;
+  /* The secret rules posture scans configuration values with: `content` when it holds the
+   * secret rules, else a set of their own (owned_config). NULL: no secrets pass. */
+  const cf_content_rules_t *config;
+  cf_content_rules_t *owned_config;
 } loaded_t;
+
+/*
+ * The secrets pass of posture: configuration values (Lambda and ECS environments, EC2 user
+ * data, Kubernetes env, CloudFormation parameter defaults) scanned with the secret rules. It
+ * runs whenever posture runs (unless --no-config-secrets): with the secrets analyser beside
+ * it, on the same compiled set; otherwise on a set of the secret rules alone, built once here
+ * from the same sources (the shipped pack unless --no-builtin-rules, --rules folders) and the
+ * same --rule/--skip-rule selection. Returns -1 to go on, or an exit code.
+ */
+static int load_config_secrets(const scan_args_t *a, cf_ctx_t *ctx, cf_report_t *report, loaded_t *L) {
+  if (!(a->analyzers & A_POSTURE) || a->no_config_secrets) return -1;
+  if (L->content && (a->analyzers & A_SECRETS)) {
+    L->config = L->content;
+    return -1;
+  }
+  if (cf_content_rules_new(ctx, CF_CONTENT_SECRET, &L->owned_config)) return -2;
+  cf_diags_t errs;
+  cf_diags_init(&errs);
+  bool bad = false;
+  cf_err e = a->no_builtin ? CF_OK : cf_content_rules_load_builtin(L->owned_config, &errs);
+  bad = bad || e;
+  /* The folders exist: the posture loader has read them. */
+  for (size_t i = 0; e != CF_ENOMEM && i < a->n_rule_dirs; i++) {
+    e = cf_content_rules_load_dir(L->owned_config, a->rule_dirs[i], &errs);
+    bad = bad || e;
+  }
+  if (e != CF_ENOMEM && !bad) e = cf_content_rules_filter(L->owned_config, a->only, a->n_only, a->skip, a->n_skip);
+  if (e != CF_ENOMEM && !bad && !e) e = cf_content_rules_compile(L->owned_config, &errs);
+  bad = bad || e;
+  int rc = -1;
+  if (e == CF_ENOMEM) {
+    rc = -2;
+  } else if (bad) {
+    for (size_t i = 0; i < errs.len; i++) cli_print_diag(&errs.items[i]);
+    cli_error("secret rules did not load; nothing was scanned (--no-config-secrets skips them)");
+    rc = EXIT_USAGE;
+  } else if (cf_content_rules_count(L->owned_config)) {
+    L->config = L->owned_config;
+  }
+  (void)report;
+  cf_diags_cleanup(&errs);
+  return rc;
+}
 
 /* Loads and selects the rules; returns -1 to go on, or an exit code. */
 static int load_rules(const scan_args_t *a, cf_ctx_t *ctx, cf_report_t *report, loaded_t *L) {
@@ -458,6 +515,9 @@ static int load_rules(const scan_args_t *a, cf_ctx_t *ctx, cf_report_t *report, 
     }
     total += cf_content_rules_count(L->content);
   }
+  int crc = load_config_secrets(a, ctx, report, L);
+  if (crc != -1) return crc;
+  if (L->config && L->config != L->content) total += cf_content_rules_count(L->config);
   if (total == 0) {
     cli_error("no rule selected (check --rule, --skip-rule and --no-builtin-rules)");
     return EXIT_USAGE;
@@ -499,6 +559,68 @@ static int read_stdin(unsigned long long max, char **out, size_t *out_len, cf_re
   return 0;
 }
 
+/* ---- one report for a secret found twice ----
+ *
+ * With posture's secrets pass and the secrets analyser on the same files, a secret in a
+ * template's Lambda environment is found once with its resource and once more by the raw
+ * scan of the file. The raw finding is dropped when a finding with a resource has the same
+ * rule, file and line, or the same fingerprint (rule, file and the secret itself: the raw
+ * scan also finds a decoded value, or the copies a Terraform plan repeats, elsewhere). */
+
+static bool is_secret(const cf_finding_t *f) { return f->rule->analyzer && strcmp(f->rule->analyzer, "secrets") == 0; }
+
+static int cmp_fp(const void *pa, const void *pb) {
+  return strcmp((*(const cf_finding_t *const *)pa)->fingerprint, (*(const cf_finding_t *const *)pb)->fingerprint);
+}
+
+static int cmp_place(const void *pa, const void *pb) {
+  const cf_finding_t *a = *(const cf_finding_t *const *)pa, *b = *(const cf_finding_t *const *)pb;
+  int c = strcmp(a->file ? a->file : "", b->file ? b->file : "");
+  if (c) return c;
+  if (a->line != b->line) return a->line < b->line ? -1 : 1;
+  return strcmp(a->rule->id, b->rule->id);
+}
+
+static int drop_raw_duplicates(cf_report_t *report) {
+  size_t n = cf_findings_count(report->findings), m = 0;
+  const cf_finding_t **cfg = malloc((n + 1) * sizeof(*cfg)), **by_place = malloc((n + 1) * sizeof(*by_place));
+  bool *drop = calloc(n + 1, 1);
+  cf_findings_t *kept = NULL;
+  int rc = -1;
+  if (!cfg || !by_place || !drop) goto out;
+  for (size_t i = 0; i < n; i++) {
+    const cf_finding_t *f = cf_findings_at(report->findings, i);
+    if (is_secret(f) && f->resource) cfg[m++] = f;
+  }
+  rc = 0;
+  if (!m) goto out;
+  memcpy(by_place, cfg, m * sizeof(*cfg));
+  qsort(cfg, m, sizeof(*cfg), cmp_fp);
+  qsort(by_place, m, sizeof(*by_place), cmp_place);
+  size_t n_drop = 0;
+  for (size_t i = 0; i < n; i++) {
+    const cf_finding_t *f = cf_findings_at(report->findings, i);
+    if (!is_secret(f) || f->resource) continue;
+    drop[i] = bsearch(&f, cfg, m, sizeof(*cfg), cmp_fp) || bsearch(&f, by_place, m, sizeof(*by_place), cmp_place);
+    n_drop += drop[i];
+  }
+  if (!n_drop) goto out;
+  rc = -1;
+  if (!(kept = cf_findings_new())) goto out;
+  for (size_t i = 0; i < n; i++)
+    if (!drop[i] && cf_findings_add(kept, cf_findings_at(report->findings, i))) goto out;
+  cf_findings_free(report->findings);
+  report->findings = kept;
+  kept = NULL;
+  rc = 0;
+out:
+  cf_findings_free(kept);
+  free(cfg);
+  free(by_place);
+  free(drop);
+  return rc;
+}
+
 /* Runs the analysers; returns -1 to go on, or an exit code. */
 static int run_analysers(const scan_args_t *a, cf_ctx_t *ctx, loaded_t *L, const char *const *paths, size_t n_paths,
                          cf_report_t *report) {
@@ -506,7 +628,9 @@ static int run_analysers(const scan_args_t *a, cf_ctx_t *ctx, loaded_t *L, const
   memset(&prog, 0, sizeof prog);
   const char *term = getenv("TERM");
   bool show_progress = !a->quiet && isatty(STDERR_FILENO) && !(term && strcmp(term, "dumb") == 0);
-  bool both = L->posture && L->content && cf_ruleset_count(L->posture) && cf_content_rules_count(L->content);
+  /* Posture runs for its rules, or for its secrets pass alone. */
+  bool run_posture = L->posture && (cf_ruleset_count(L->posture) || L->config);
+  bool both = run_posture && L->content && cf_content_rules_count(L->content);
   /* Standard input can be read once: with two analysers it is read here and handed to each. */
   char *stdin_buf = NULL;
   size_t stdin_len = 0;
@@ -533,7 +657,7 @@ static int run_analysers(const scan_args_t *a, cf_ctx_t *ctx, loaded_t *L, const
     n_paths = n_rest;
   }
   uint64_t posture_files = 0;
-  if (L->posture && cf_ruleset_count(L->posture)) {
+  if (run_posture) {
     cf_posture_opts_t popts;
     memset(&popts, 0, sizeof popts);
     popts.unknown = a->unknown;
@@ -542,6 +666,8 @@ static int run_analysers(const scan_args_t *a, cf_ctx_t *ctx, loaded_t *L, const
     popts.threads = a->threads;
     /* Beside the content analysers, files posture does not recognise are theirs, not errors. */
     popts.only_recognised = both;
+    popts.content_rules = L->config;
+    popts.show_secrets = a->show_secrets;
     if (show_progress) {
       popts.progress = on_progress;
       popts.progress_ud = &prog;
@@ -585,6 +711,10 @@ static int run_analysers(const scan_args_t *a, cf_ctx_t *ctx, loaded_t *L, const
   }
   /* A file both analysers read counts once. */
   if (posture_files > report->files) report->files = posture_files;
+  if (L->config && L->content && (a->analyzers & A_SECRETS) && drop_raw_duplicates(report)) {
+    rc = -2;
+    goto fail;
+  }
   if (prog.on) fputs("\r\033[K", stderr);
   free(stdin_buf);
   free(rest);
@@ -696,6 +826,7 @@ done:
   }
   cf_ruleset_free(L.posture);
   cf_content_rules_free(L.content);
+  cf_content_rules_free(L.owned_config);
   if (report_ok) cf_report_cleanup(&report);
   cf_ctx_free(ctx);
 out:

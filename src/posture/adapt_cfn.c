@@ -919,10 +919,45 @@ static cf_err join_side(cfn_t *c, const char *type, const char *logical, cf_node
   return CF_OK;
 }
 
+/* ---- strings for the secrets pass ---- */
+
+/* User data written as Fn::Base64 of an Fn::Sub whose variables are not known is unknown to
+ * the rules; its template is still text a secret may sit in. */
+static cf_err sub_user_data(cfn_t *c, const cf_resource_t *r, const cf_node_t *props) {
+  const cf_node_t *ud = cf_node_get(r->attrs, "user_data");
+  if (!props || !ud || ud->type != CF_NODE_UNKNOWN) return CF_OK;
+  const cf_node_t *raw = cf_node_get(props, "UserData");
+  if (!raw) raw = cf_node_at(props, "LaunchTemplateData.UserData");
+  const cf_node_t *in = cf_node_get(raw, "Fn::Base64");
+  const cf_node_t *sub = cf_node_get(in ? in : raw, "Fn::Sub");
+  if (sub && sub->type == CF_NODE_ARRAY && sub->len >= 1) sub = sub->u.items[0];
+  if (!sub || sub->type != CF_NODE_STRING) return CF_OK;
+  return c->ac->secret_text(c->ac, r->type, r->address, "user_data", NULL, sub, r->suppress);
+}
+
+/* Parameters' Default values. */
+static cf_err parameter_defaults(cfn_t *c) {
+  if (!c->params || c->params->type != CF_NODE_OBJECT) return CF_OK;
+  for (uint32_t i = 0; i < c->params->len; i++) {
+    const cf_member_t *m = &c->params->u.members[i];
+    const cf_node_t *def = cf_node_get(m->value, "Default");
+    if (!def || def->type != CF_NODE_STRING) continue;
+    char attr[320];
+    snprintf(attr, sizeof attr, "Parameters.%s.Default", m->key);
+    cf_err e = c->ac->secret_text(c->ac, "aws.cloudformation.parameter", m->key, attr, m->key, def, NULL);
+    if (e) return e;
+  }
+  return CF_OK;
+}
+
 cf_err cf__adapt_cfn(cf_adapt_ctx_t *ac, const cf_doc_t *doc) {
   const cf_node_t *root = doc->roots[0];
   cfn_t c = {ac, cf_node_get(root, "Parameters"), cf_node_get(root, "Resources"), 0, false};
   if (!c.resources || c.resources->type != CF_NODE_OBJECT) return CF_OK;
+  if (ac->secret_text) {
+    cf_err e = parameter_defaults(&c);
+    if (e) return e;
+  }
   size_t n = c.resources->len;
   pending_t *built = cf__arena_zalloc(ac->arena, (n + 1) * sizeof(pending_t));
   if (!built) return CF_ENOMEM;
@@ -957,6 +992,10 @@ cf_err cf__adapt_cfn(cf_adapt_ctx_t *ac, const cf_doc_t *doc) {
     const cf_node_t *tags = cf_node_get(rp, "Tags");
     if (tags && cf__res_set(ac, r, "tags", (cf_node_t *)tags)) return CF_ENOMEM;
     metadata_suppress(&c, r, cf_node_get(def, "Metadata"));
+    if (ac->secret_text) {
+      cf_err e = sub_user_data(&c, r, props);
+      if (e) return e;
+    }
     built[n_built].r = r;
     built[n_built].logical = m->key;
     n_built++;

@@ -72,6 +72,13 @@ typedef struct cf_adapt_ctx cf_adapt_ctx_t;
  * its attributes must stay valid until the adapter returns. */
 typedef cf_err (*cf_emit_cb)(cf_adapt_ctx_t *ac, cf_resource_t *r);
 
+/* The engine's side for strings outside the canonical model that may hold secrets (a
+ * CloudFormation parameter's Default, the template of a user data Fn::Sub): reported on a
+ * resource of `type` called `address`; name (may be NULL) is the variable's name; suppress
+ * (may be NULL) the resource's suppressions. Called only when set. */
+typedef cf_err (*cf_text_cb)(cf_adapt_ctx_t *ac, const char *type, const char *address, const char *attr,
+                             const char *name, const cf_node_t *value, const cf_res_suppress_t *suppress);
+
 struct cf_adapt_ctx {
   const cf_ctx_t *ctx;
   cf_arena_t *arena;     /* allocate resources and attributes here */
@@ -85,6 +92,7 @@ struct cf_adapt_ctx {
   cf_diags_t *errors;    /* problems that do not stop the file */
   cf_emit_cb emit;
   void *emit_ud;
+  cf_text_cb secret_text; /* may be NULL; called with emit_ud in ac */
 };
 
 /* ---- helpers for adapters (resource.c) ---- */

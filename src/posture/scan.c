@@ -29,6 +29,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config_secrets.h"
 #include "doc/doc_internal.h"
 #include "rule.h"
 
@@ -154,6 +155,8 @@ typedef struct shard {
   size_t n_ff, cap_ff;
   eval_env_t env;
   bool eval_nomem;         /* env.nomem points here */
+  cf_cfgsec_t sec;         /* the secrets pass (opts->content_rules) */
+  bool has_sec;
 } shard_t;
 
 typedef struct scan {
@@ -173,6 +176,10 @@ typedef struct scan {
   char root_real[PATH_MAX];
   struct seen { dev_t dev; ino_t ino; } *seen;
   size_t n_seen, cap_seen;
+  /* The file being adapted, for the secrets pass to find values in its text. */
+  uint32_t cur_file;
+  const char *cur_text;
+  size_t cur_len;
 } scan_t;
 
 
@@ -414,9 +421,38 @@ static cf_err process(shard_t *sh, const cf_resource_t *r) {
     if (rule->has_relations) needs_hold = true;
     else e = eval_rule(sh, rule, r);
   }
+  if (!e && sh->has_sec) e = cf__cfgsec_resource(&sh->sec, r);
   if (!e) e = record_facts(sh, r);
   if (!e && needs_hold) e = hold(sh, r, false);
   return e;
+}
+
+/* ---- the secrets pass's side of the engine ---- */
+
+static cf_err sec_add(void *ud, const cf_finding_t *f, uint32_t file) {
+  shard_t *sh = ud;
+  if (!cf__grow((void **)&sh->finding_file, &sh->cap_ff, sh->n_ff, sizeof(uint32_t))) return CF_ENOMEM;
+  cf_err e = cf_findings_add(sh->findings, f);
+  if (!e) sh->finding_file[sh->n_ff++] = file;
+  return e;
+}
+
+static const char *sec_path(void *ud, uint32_t file) {
+  const shard_t *sh = ud;
+  return file < sh->s->n_files ? sh->s->files[file].path : NULL;
+}
+
+static const char *sec_text(void *ud, uint32_t file, size_t *len) {
+  const shard_t *sh = ud;
+  if (!sh->s->cur_text || file != sh->s->cur_file) return NULL;
+  *len = sh->s->cur_len;
+  return sh->s->cur_text;
+}
+
+static cf_err on_text(cf_adapt_ctx_t *ac, const char *type, const char *address, const char *attr, const char *name,
+                      const cf_node_t *value, const cf_res_suppress_t *suppress) {
+  shard_t *sh = ac->emit_ud;
+  return sh->has_sec ? cf__cfgsec_value(&sh->sec, type, address, attr, name, value, suppress) : CF_OK;
 }
 
 static cf_err on_emit(cf_adapt_ctx_t *ac, cf_resource_t *r) {
@@ -1086,12 +1122,16 @@ static void scan_buffer(scan_t *s, const char *path, char *buf, size_t len, bool
   ac.errors = &s->report->errors;
   ac.emit = on_emit;
   ac.emit_ud = &s->sh;
+  if (s->sh.has_sec) ac.secret_text = on_text;
   ac.arena = cf__arena_new(0);
   if (!ac.arena) {
     s->fatal = CF_ENOMEM;
     return;
   }
   if (buf && collect_ignores(&s->files[fi], buf, len)) s->fatal = CF_ENOMEM;
+  s->cur_file = fi;
+  s->cur_text = buf;
+  s->cur_len = len;
   cf_doc_t *doc = NULL;
   bool scanned = false;
   cf_source_kind kind = CF_SRC_UNKNOWN;
@@ -1171,6 +1211,7 @@ static void scan_buffer(scan_t *s, const char *path, char *buf, size_t len, bool
   /* An adapter that took a failed allocation for a missing value must not make a scan that
    * silently saw less: any failure in the file's arena ends the scan. */
   if (cf__arena_failed(ac.arena)) e = CF_ENOMEM;
+  s->cur_text = NULL;
   if (e == CF_ENOMEM) s->fatal = e;
   else if (e && e != CF_OK) (void)cf_diags_add(&s->report->errors, e, path, 0, 0, "%s", cf_strerror(e));
   if (scanned) s->report->files++;
@@ -1372,6 +1413,23 @@ static cf_err shard_init(shard_t *sh, scan_t *s, cf_findings_t *findings, uint64
   sh->env.rel_query = rel_query;
   sh->env.ud = sh;
   sh->env.nomem = &sh->eval_nomem;
+  if (s->opts->content_rules) {
+    cf_err e = cf__cfgsec_init(&sh->sec, s->opts->content_rules);
+    if (e) {
+      cf__arena_free(sh->keep);
+      free(sh->facts);
+      sh->keep = NULL;
+      sh->facts = NULL;
+      return e;
+    }
+    sh->has_sec = true;
+    sh->sec.show_secrets = s->opts->show_secrets;
+    sh->sec.no_inline_suppress = s->opts->no_inline_suppress;
+    sh->sec.add = sec_add;
+    sh->sec.path_of = sec_path;
+    sh->sec.text_of = sec_text;
+    sh->sec.ud = sh;
+  }
   return CF_OK;
 }
 
@@ -1384,6 +1442,7 @@ static void shard_cleanup(shard_t *sh, bool keep_arena) {
   free(sh->types);
   free(sh->held);
   free(sh->finding_file);
+  if (sh->has_sec) cf__cfgsec_cleanup(&sh->sec);
   if (!keep_arena) cf__arena_free(sh->keep);
   memset(sh, 0, sizeof *sh);
 }
@@ -1400,9 +1459,16 @@ static cf_err scan_begin(scan_t *s, const cf_ctx_t *ctx, const cf_ruleset_t *rs,
   long cpus = sysconf(_SC_NPROCESSORS_ONLN);
   s->threads = s->opts->threads ? s->opts->threads : (cpus > 0 ? (unsigned)cpus : 1);
   if (s->threads > CF_MAX_THREADS) s->threads = CF_MAX_THREADS;
-  if (shard_init(&s->sh, s, report->findings, &report->resources, &report->errors)) return CF_ENOMEM;
+  cf_err se = shard_init(&s->sh, s, report->findings, &report->resources, &report->errors);
+  if (se) return se;
   for (size_t i = 0; i < rs->n_rules; i++)
     if (cf_report_add_rule(report, &rs->rules[i]->info)) s->fatal = CF_ENOMEM;
+  /* The secret rules the secrets pass runs. */
+  const cf_content_rules_t *cr = s->opts->content_rules;
+  for (size_t i = 0; cr && i < cf_content_rules_count(cr); i++) {
+    const cf_rule_info_t *ri = cf_content_rules_info(cr, i);
+    if (ri->analyzer && strcmp(ri->analyzer, "secrets") == 0 && cf_report_add_rule(report, ri)) s->fatal = CF_ENOMEM;
+  }
   return CF_OK;
 }
 

@@ -1,8 +1,18 @@
 """The incident gallery: `cloudfort scan examples/incidents/<case>` reports every finding listed
 in the case's expected.json (rule id, file and, when given, line), from every input format of
-the case, and loads every input without errors."""
+the case, and loads every input without errors.
+
+cloudsek-twitter-keys is also scanned the way the app ships: the test writes ApiConfig.class
+from the constants of the case's ApiConfig.java (a small writer of the Java class-file format,
+JVM specification chapter 4) and zips it with the manifest and resources into an APK in a
+temporary folder; the credentials must be reported at their paths inside the APK."""
 import json
 import os
+import re
+import struct
+import zipfile
+
+from cli_support import TempDir
 
 
 def _cases(cli):
@@ -63,3 +73,160 @@ def test_elasticsearch(cli):
 
 def test_capital_one(cli):
     _check(cli, "capital-one")
+
+
+def test_cloudsek_twitter_keys(cli):
+    _check(cli, "cloudsek-twitter-keys")
+
+
+# ---- a Java class file from a source's constants ----
+
+CONST_RE = re.compile(r'static\s+final\s+(String|int)\s+(\w+)\s*=\s*("(?:[^"\\]|\\.)*"|-?\d+)\s*;')
+
+
+def java_constants(source):
+    """(type, name, value) of every `static final String|int NAME = literal;` in a source."""
+    out = []
+    for typ, name, lit in CONST_RE.findall(source):
+        out.append((typ, name, json.loads(lit) if typ == "String" else int(lit)))
+    return out
+
+
+def class_file(this_class, constants):
+    """A class file (version 52, Java 8) declaring the constants as public static final fields
+    with ConstantValue attributes, as javac writes compile-time constants; no methods."""
+    pool = []
+    seen = {}
+
+    def entry(key, data):
+        if key not in seen:
+            pool.append(data)
+            seen[key] = len(pool)  # constant pool indexes start at 1
+        return seen[key]
+
+    def utf8(text):
+        b = text.encode("utf-8")  # the constants here are ASCII: modified UTF-8 is the same
+        return entry(("u", text), struct.pack(">BH", 1, len(b)) + b)
+
+    def klass(name):
+        return entry(("c", name), struct.pack(">BH", 7, utf8(name)))
+
+    this_i, super_i = klass(this_class), klass("java/lang/Object")
+    cv = utf8("ConstantValue")
+    fields = b""
+    for typ, name, value in constants:
+        desc = utf8("Ljava/lang/String;" if typ == "String" else "I")
+        if typ == "String":
+            val = entry(("s", value), struct.pack(">BH", 8, utf8(value)))
+        else:
+            val = entry(("i", value), struct.pack(">Bi", 3, value))
+        fields += struct.pack(">HHHH", 0x0019, utf8(name), desc, 1) + struct.pack(">HIH", cv, 2, val)
+    out = struct.pack(">IHHH", 0xCAFEBABE, 0, 52, len(pool) + 1) + b"".join(pool)
+    out += struct.pack(">HHHH", 0x0031, this_i, super_i, 0)
+    out += struct.pack(">H", len(constants)) + fields + struct.pack(">HH", 0, 0)
+    return out
+
+
+def test_class_file_writer_round_trip(cli):
+    """The writer's output parses back: magic, version, and every constant's string in the pool."""
+    consts = [("String", "A", "alpha"), ("int", "N", -7), ("String", "B", "beta")]
+    data = class_file("x/Y", consts)
+    magic, minor, major, count = struct.unpack(">IHHH", data[:10])
+    assert (magic, minor, major) == (0xCAFEBABE, 0, 52)
+    i, n, strings = 10, 1, []
+    while n < count:
+        tag = data[i]
+        if tag == 1:
+            (ln,) = struct.unpack(">H", data[i + 1:i + 3])
+            strings.append(data[i + 3:i + 3 + ln].decode())
+            i += 3 + ln
+        elif tag == 3:
+            i += 5
+        else:
+            i += 3
+        n += 1
+    assert {"alpha", "beta", "x/Y", "java/lang/Object", "ConstantValue", "A", "N", "B"} <= set(strings), strings
+    access, this_i, super_i, n_if, n_fields = struct.unpack(">HHHHH", data[i:i + 10])
+    assert (access, n_if, n_fields) == (0x0031, 0, 3)
+
+
+def test_cloudsek_twitter_keys_apk(cli):
+    case = os.path.join(cli.root, "examples", "incidents", "cloudsek-twitter-keys")
+    with open(os.path.join(case, "expected.json")) as f:
+        expected = json.load(f)
+    src = os.path.join(case, "app", "java", "com", "example", "birdwatch", "ApiConfig.java")
+    with open(src) as f:
+        consts = java_constants(f.read())
+    assert any(c[1] == "DEFAULTS" for c in consts), consts
+    klass = "com/example/birdwatch/ApiConfig.class"
+    with TempDir(cli) as t:
+        apk = t.path("birdwatch.apk")
+        with zipfile.ZipFile(apk, "w", zipfile.ZIP_DEFLATED) as z:
+            z.write(os.path.join(case, "app", "AndroidManifest.xml"), "AndroidManifest.xml")
+            z.write(os.path.join(case, "app", "res", "values", "strings.xml"), "res/values/strings.xml")
+            z.writestr(klass, class_file(klass[:-len(".class")], consts))
+        r = cli.run("scan", "--format", "json", apk)
+        assert r.code == 1, f"exit {r.code}, stderr {r.err[:300]}"
+        rep = r.json()
+        assert rep["errors"] == [], rep["errors"]
+        got = {(f["rule_id"], f["location"]["file"], f["location"]["line"]) for f in rep["findings"]}
+        got_no_line = {(a, b) for a, b, _ in got}
+        missing = []
+        for e in expected:
+            if e["file"].startswith("app/res/"):
+                # Resources keep their path and lines inside the package.
+                key = (e["rule_id"], f"{apk}!{e['file'][len('app/'):]}", e["line"])
+                if key not in got:
+                    missing.append(key)
+            elif e["file"].endswith("ApiConfig.java"):
+                # The compiled constant: reported in the class file's strings.
+                key = (e["rule_id"], f"{apk}!{klass}")
+                if key not in got_no_line:
+                    missing.append(key)
+        assert len(expected) == 5 and not missing, f"not reported: {missing}; got {sorted(got)}"
+
+
+# ---- the content cases' files, checked with stand-in rules ----
+#
+# The shipped secret and personal-data packs decide the findings above. This check uses small
+# rules of its own, written for the test, with the same ids: it shows that every expected
+# secret or personal value sits on the expected line of the case's files whatever the packs'
+# exact patterns, and that the files load without errors.
+
+STAND_INS = {
+    "aws-access-key-id": ("secrets", r"\b((?:AKIA|ASIA)[A-Z2-7]{16})\b"),
+    "aws-secret-access-key": ("secrets", r"(?i)aws_secret_access_key[\"'\s]*[:=]\s*[\"']?([A-Za-z0-9/+]{40})\b"),
+    "mailchimp-api-key": ("secrets", r"\b([0-9a-f]{32}-us[0-9]{1,2})\b"),
+    "twitter-consumer-key": ("secrets", r"(?i)twitter_consumer_key\">([A-Za-z0-9]{25})<"),
+    "twitter-consumer-secret": ("secrets", r"(?i)twitter_consumer_secret\">([A-Za-z0-9]{50})<"),
+    "twitter-access-token": ("secrets", r"(?i)twitter_access_token\">([0-9]{15,25}-[A-Za-z0-9]{20,40})<"),
+    "twitter-access-token-secret": ("secrets", r"(?i)twitter_access_token_secret\">([A-Za-z0-9]{45})<"),
+    "twitter-bearer-token": ("secrets", r"(?i)twitter_bearer_token=(A{22}[A-Za-z0-9%]{80,100})"),
+    "jp-my-number": ("dlp", r"(?<![0-9-])([0-9]{12})(?![0-9-])"),
+    "kr-rrn": ("dlp", r"\b([0-9]{6}-[1-4][0-9]{6})\b"),
+    "us-ssn": ("dlp", r"\b([0-9]{3}-[0-9]{2}-[0-9]{4})\b"),
+    "passport-number": ("dlp", r"\b([A-Z]{1,2}[0-9]{7,8})\b"),
+    "email-address": ("dlp", r"\b([a-z0-9._-]+@[a-z0-9.-]+\.[a-z]{2,})\b"),
+}
+
+CONTENT_FILES = {"sega-europe": "bucket-export/", "airports-s3": "bucket-export/", "cloudsek-twitter-keys": "app/"}
+
+
+def test_content_cases_with_stand_in_rules(cli):
+    with TempDir(cli) as t:
+        for rid, (analyzer, regex) in STAND_INS.items():
+            t.write(f"rules/{rid}.yaml", f"id: {rid}\nanalyzer: {analyzer}\ntitle: stand-in for {rid}\n"
+                                         f"severity: high\nregex: '{regex.replace(chr(39), chr(39) * 2)}'\nremediation: test rule\n")
+        for case, prefix in CONTENT_FILES.items():
+            path = os.path.join("examples", "incidents", case)
+            with open(os.path.join(cli.root, path, "expected.json")) as f:
+                expected = [e for e in json.load(f) if e["file"].startswith(prefix)]
+            assert expected, case
+            r = cli.run("scan", "--format", "json", "--no-builtin-rules", "--rules", t.path("rules"), path)
+            assert r.code == 1, f"{case}: exit {r.code}, stderr {r.err[:300]}"
+            rep = r.json()
+            assert rep["errors"] == [], f"{case}: {rep['errors']}"
+            got = {(f["rule_id"], os.path.relpath(f["location"]["file"], path), f["location"]["line"])
+                   for f in rep["findings"]}
+            missing = [e for e in expected if (e["rule_id"], e["file"], e["line"]) not in got]
+            assert not missing, f"{case}: not reported: {missing}; got {sorted(got)}"
