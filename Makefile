@@ -192,17 +192,19 @@ bench: deps
 
 # libFuzzer targets: the library is built with coverage instrumentation in build/fuzzlib.
 FUZZ_TARGETS := $(patsubst fuzz/%.c,build/fuzzlib/fuzz/%,$(FUZZ_SRC))
-build/fuzzlib/fuzz/%: fuzz/%.c build/fuzzlib/libcloudfort.a
+# The instrumented library is built by a make of its own (BUILD=build/fuzzlib, SAN=fuzz);
+# the targets are then linked against it.
+build/fuzzlib/fuzz/%: fuzz/%.c | fuzzlib
 	@mkdir -p $(dir $@)
 	clang-14 $(CPPFLAGS) -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined -fsanitize-link-c++-runtime -o $@ $< build/fuzzlib/libcloudfort.a $(LIBS)
 
-build/fuzzlib/libcloudfort.a: FORCE
-	@$(MAKE) --no-print-directory SAN=fuzz BUILD=build/fuzzlib build/fuzzlib/libcloudfort.a-real
-$(BUILD)/libcloudfort.a-real: $(STATIC)
-.PHONY: FORCE
-FORCE:
+.PHONY: fuzzlib
+fuzzlib:
+	@$(MAKE) --no-print-directory SAN=fuzz BUILD=build/fuzzlib build/fuzzlib/libcloudfort.a
 
 fuzz: deps
+	@$(MAKE) --no-print-directory fuzzlib
+	@rm -f $(FUZZ_TARGETS)
 	@$(MAKE) --no-print-directory $(FUZZ_TARGETS)
 	@for t in $(FUZZ_TARGETS); do n=$$(basename $$t); c=$${n#fuzz_}; mkdir -p build/fuzz-work/$$c; \
 	  echo "fuzz: $$n for $(FUZZ_SECONDS)s"; \
