@@ -36,7 +36,7 @@ cf_err cf_content_scanner_new(const cf_content_rules_t *rs, cf_content_scanner_t
     free(sc);
     return CF_ENOMEM;
   }
-  sc->md = pcre2_match_data_create(32, NULL);
+  sc->md = pcre2_match_data_create(128, NULL); /* rule groups are at most 99 */
   sc->md2 = pcre2_match_data_create(1, NULL);
   sc->mctx = pcre2_match_context_create(NULL);
   if (!sc->md || !sc->md2 || !sc->mctx) {
@@ -242,12 +242,26 @@ static cf_err consider(cf_content_scanner_t *sc, const crule_t *r, const char *t
                        size_t ms, size_t me) {
   PCRE2_SIZE *ov = pcre2_get_ovector_pointer(sc->md);
   size_t vs = ms, ve = me;
-  if (r->group && ov[2 * r->group] != PCRE2_UNSET) {
+  if (r->group && r->group < pcre2_get_ovector_count(sc->md) && ov[2 * r->group] != PCRE2_UNSET) {
     vs = ov[2 * r->group];
     ve = ov[2 * r->group + 1];
+  } else if (!r->group && r->gitleaks) {
+    /* gitleaks without secretGroup: the first capture group that matched something. */
+    uint32_t n = 0, cap = pcre2_get_ovector_count(sc->md);
+    pcre2_pattern_info(r->re, PCRE2_INFO_CAPTURECOUNT, &n); /* pairs past it hold stale data */
+    for (uint32_t g = 1; g <= n && g < cap; g++)
+      if (ov[2 * g] != PCRE2_UNSET && ov[2 * g + 1] > ov[2 * g]) {
+        vs = ov[2 * g];
+        ve = ov[2 * g + 1];
+        break;
+      }
   }
   if (ve <= vs) return CF_OK; /* an empty secret is no secret */
-  if (r->entropy > 0 && cf__shannon_entropy(text + vs, ve - vs) < r->entropy) return CF_OK;
+  if (r->entropy > 0) {
+    double h = cf__shannon_entropy(text + vs, ve - vs);
+    /* YAML rules give a minimum; gitleaks requires the entropy to exceed its threshold. */
+    if (h < r->entropy || (r->gitleaks && h <= r->entropy)) return CF_OK;
+  }
   for (uint32_t i = 0; i < r->n_allows; i++)
     if (allowed(sc, &r->allows[i], text, len, path, vs, ve, ms, me)) return CF_OK;
   const cf_content_rules_t *rs = sc->rs;

@@ -81,6 +81,9 @@ typedef struct crule {
   uint32_t n_allows;
   unsigned max_width;         /* longest match, from Hyperscan (capped) */
   bool source_threat;         /* add threat 5 when found in source code */
+  bool gitleaks;              /* gitleaks semantics: with group 0 the secret is the first
+                                 non-empty capture group (the whole match when none is), and
+                                 the secret's entropy must exceed `entropy` */
 } crule_t;
 
 struct cf_content_rules {
@@ -132,6 +135,9 @@ struct cf_content_scanner {
  * (msg may be NULL) when it does not compile. */
 pcre2_code *cf__content_regex(cf_content_rules_t *rs, const char *pattern, size_t len, bool caseless,
                               char *msg, size_t msg_size);
+/* The same with extra PCRE2 compile options (PCRE2_CASELESS, PCRE2_DOLLAR_ENDONLY, ...). */
+pcre2_code *cf__content_regex_opts(cf_content_rules_t *rs, const char *pattern, size_t len, uint32_t extra,
+                                   char *msg, size_t msg_size);
 /* Appends a rule (retained). */
 cf_err cf__content_add_rule(cf_content_rules_t *rs, crule_t *r) CF_MUST_CHECK;
 

@@ -82,13 +82,18 @@ const char *const *cf_content_rules_keywords(const cf_content_rules_t *rs, size_
 
 pcre2_code *cf__content_regex(cf_content_rules_t *rs, const char *pattern, size_t len, bool caseless,
                               char *msg, size_t msg_size) {
+  return cf__content_regex_opts(rs, pattern, len, caseless ? PCRE2_CASELESS : 0, msg, msg_size);
+}
+
+pcre2_code *cf__content_regex_opts(cf_content_rules_t *rs, const char *pattern, size_t len, uint32_t extra,
+                                   char *msg, size_t msg_size) {
   if (len > CF_LIMIT_REGEX_LEN * 4) {
     if (msg) snprintf(msg, msg_size, "regex longer than %u bytes", CF_LIMIT_REGEX_LEN * 4);
     return NULL;
   }
   int ec;
   PCRE2_SIZE eo;
-  uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | (caseless ? PCRE2_CASELESS : 0);
+  uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | extra;
   pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, len, opts, &ec, &eo, NULL);
   if (!re) {
     PCRE2_UCHAR m[256];
