@@ -64,6 +64,20 @@ static bool fail(tp_t *p, cf_err code, const char *fmt, ...) {
   return false;
 }
 
+/* The same at a remembered position (a key's), for problems found after reading past it. */
+static bool fail_at(tp_t *p, cf_pos_t pos, const char *fmt, ...) CF_PRINTF(3, 4);
+static bool fail_at(tp_t *p, cf_pos_t pos, const char *fmt, ...) {
+  if (p->err) return false;
+  char msg[256];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  p->err = CF_EPARSE;
+  (void)cf_diag_set(p->diag, CF_EPARSE, p->name, pos.line, pos.column, "%s", msg);
+  return false;
+}
+
 static bool nomem(tp_t *p) { return fail(p, CF_ENOMEM, "out of memory"); }
 
 static cf_pos_t here(const tp_t *p) { return (cf_pos_t){0, p->line, (uint32_t)(p->i - p->line_start + 1)}; }
@@ -354,7 +368,7 @@ static cf_node_t *walk_prefix(tp_t *p, cf_node_t *t, const key_t_ *k) {
     } else if (v->type == CF_NODE_ARRAY && (v->spare & T_AOT) && v->len) {
       v = v->u.items[v->len - 1];
     } else if (v->type != CF_NODE_OBJECT || (v->spare & T_CLOSED)) {
-      fail(p, CF_EPARSE, "'%.*s' is already defined and is not a table", (int)k->len[i], k->s[i]);
+      fail_at(p, k->pos[i], "'%.*s' is already defined and is not a table", (int)k->len[i], k->s[i]);
       return NULL;
     }
     t = v;
@@ -377,13 +391,13 @@ static bool parse_keyval(tp_t *p, cf_node_t *t) {
       if (!(v = new_table(p, k.pos[i], T_DOTTED)) || !add_member(p, t, k.s[i], k.len[i], k.pos[i], v)) return false;
     } else if (v->type != CF_NODE_OBJECT || !(v->spare & T_DOTTED) ||
                ((v->spare & T_CLOSED) && !p->inline_depth)) {
-      return fail(p, CF_EPARSE, "'%.*s' is already defined and cannot be extended with a dotted key", (int)k.len[i],
-                  k.s[i]);
+      return fail_at(p, k.pos[i], "'%.*s' is already defined and cannot be extended with a dotted key", (int)k.len[i],
+                     k.s[i]);
     }
     t = v;
   }
   unsigned last = k.n - 1;
-  if (member(t, k.s[last], k.len[last])) return fail(p, CF_EPARSE, "duplicate key '%.*s'", (int)k.len[last], k.s[last]);
+  if (member(t, k.s[last], k.len[last])) return fail_at(p, k.pos[last], "duplicate key '%.*s'", (int)k.len[last], k.s[last]);
   cf_node_t *v = NULL;
   if (!parse_value(p, &v)) return false;
   return add_member(p, t, k.s[last], k.len[last], k.pos[last], v);
@@ -640,7 +654,8 @@ static bool parse_header(tp_t *p, cf_node_t *root, cf_node_t **cur) {
       v->spare = T_AOT;
       if (!add_member(p, t, k.s[last], k.len[last], k.pos[last], v)) return false;
     } else if (v->type != CF_NODE_ARRAY || !(v->spare & T_AOT)) {
-      return fail(p, CF_EPARSE, "'%.*s' is already defined and is not an array of tables", (int)k.len[last], k.s[last]);
+      return fail_at(p, k.pos[last], "'%.*s' is already defined and is not an array of tables", (int)k.len[last],
+                     k.s[last]);
     }
     cf_node_t *item = new_table(p, k.pos[0], T_EXPLICIT);
     if (!item) return false;
@@ -651,7 +666,7 @@ static bool parse_header(tp_t *p, cf_node_t *root, cf_node_t **cur) {
       if (!(v = new_table(p, k.pos[last], T_EXPLICIT)) || !add_member(p, t, k.s[last], k.len[last], k.pos[last], v))
         return false;
     } else if (v->type != CF_NODE_OBJECT || (v->spare & (T_EXPLICIT | T_DOTTED | T_CLOSED))) {
-      return fail(p, CF_EPARSE, "table '%.*s' is defined twice", (int)k.len[last], k.s[last]);
+      return fail_at(p, k.pos[last], "table '%.*s' is defined twice", (int)k.len[last], k.s[last]);
     } else {
       v->spare = (uint16_t)((v->spare & ~T_IMPLICIT) | T_EXPLICIT);
     }
