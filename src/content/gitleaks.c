@@ -36,6 +36,7 @@
 
 #include "content_internal.h"
 #include "content_scan.h"
+#include "gitleaks.h"
 #include "toml.h"
 
 #define MAX_EXTEND 2u
@@ -545,6 +546,34 @@ static cf_err load_doc(gload_t *g, const cf_node_t *root) {
   return CF_OK;
 }
 
+/* Parses and loads one configuration held in memory; real identifies it for cycles. */
+static cf_err load_buffer(gload_t *g, const char *name, const char *real, const char *buf, size_t len) {
+  cf_content_rules_t *rs = g->rs;
+  cf_diag_t d;
+  cf_diag_init(&d);
+  cf_doc_t *doc = NULL;
+  cf_err e = cf__toml_parse(rs->ctx, buf, len, name, &doc, &d);
+  if (e) {
+    if (g->errors) (void)cf_diags_adopt(g->errors, &d);
+    cf_diag_cleanup(&d);
+    g->failed = true;
+    return e == CF_ENOMEM ? e : CF_OK;
+  }
+  cf_diag_cleanup(&d);
+  if (!cf__grow((void **)&rs->docs, &rs->cap_docs, rs->n_docs, sizeof(cf_doc_t *))) {
+    cf_doc_free(doc);
+    return CF_ENOMEM;
+  }
+  rs->docs[rs->n_docs++] = doc;
+  char *keep = cf__arena_strdup(rs->arena, real);
+  if (!keep) return CF_ENOMEM;
+  g->chain[g->depth++] = keep;
+  g->file = name;
+  e = load_doc(g, doc->roots[0]);
+  g->depth--;
+  return e;
+}
+
 static cf_err load_file(gload_t *g, const char *path, cf_pos_t from) {
   cf_content_rules_t *rs = g->rs;
   const char *parent = g->file;
@@ -567,9 +596,6 @@ static cf_err load_file(gload_t *g, const char *path, cf_pos_t from) {
   cf_diag_t d;
   cf_diag_init(&d);
   cf_err e = cf__read_file(path, cf__limits(rs->ctx)->max_rule_size, 1, &buf, &len, &d);
-  cf_doc_t *doc = NULL;
-  if (!e) e = cf__toml_parse(rs->ctx, buf, len, name, &doc, &d);
-  free(buf);
   if (e) {
     if (g->errors) (void)cf_diags_adopt(g->errors, &d);
     cf_diag_cleanup(&d);
@@ -577,17 +603,8 @@ static cf_err load_file(gload_t *g, const char *path, cf_pos_t from) {
     return e == CF_ENOMEM ? e : CF_OK;
   }
   cf_diag_cleanup(&d);
-  if (!cf__grow((void **)&rs->docs, &rs->cap_docs, rs->n_docs, sizeof(cf_doc_t *))) {
-    cf_doc_free(doc);
-    return CF_ENOMEM;
-  }
-  rs->docs[rs->n_docs++] = doc;
-  char *keep = cf__arena_strdup(rs->arena, real);
-  if (!keep) return CF_ENOMEM;
-  g->chain[g->depth++] = keep;
-  g->file = name;
-  e = load_doc(g, doc->roots[0]);
-  g->depth--;
+  e = load_buffer(g, name, real, buf, len);
+  free(buf);
   return e;
 }
 
@@ -598,6 +615,20 @@ cf_err cf_content_rules_load_gitleaks(cf_content_rules_t *rs, const char *path, 
   g.rs = rs;
   g.errors = errors;
   cf_err e = load_file(&g, path, (cf_pos_t){0, 0, 0});
+  if (e) return e;
+  return g.failed ? CF_ERULE : CF_OK;
+}
+
+cf_err cf__gitleaks_load_text(cf_content_rules_t *rs, const char *name, const char *text, size_t len,
+                              cf_diags_t *errors) {
+  if (rs->compiled) return CF_EINVAL;
+  gload_t g;
+  memset(&g, 0, sizeof g);
+  g.rs = rs;
+  g.errors = errors;
+  const char *n = cf__arena_strdup(rs->arena, name);
+  if (!n) return CF_ENOMEM;
+  cf_err e = load_buffer(&g, n, n, text, len);
   if (e) return e;
   return g.failed ? CF_ERULE : CF_OK;
 }

@@ -67,7 +67,7 @@ static cf_err write_leak(cf_buf_t *b, const cf_finding_t *f, bool first) {
   secret_of(f->evidence, &sec, &sn);
   char ent[32];
   float32_str(f->entropy, ent, sizeof ent);
-  cf_err e = cf__buf_puts(b, first ? " {\n" : ",\n {\n");
+  cf_err e = cf__buf_puts(b, first ? "[\n {\n" : ",\n {\n");
   if (!e) e = kcstr(b, "Description", r->description ? r->description : r->title);
   if (!e)
     e = cf__buf_printf(b, "  \"StartLine\": %u,\n  \"EndLine\": %u,\n  \"StartColumn\": %u,\n  \"EndColumn\": %u,\n", f->line,
@@ -104,7 +104,7 @@ static cf_err write_leak(cf_buf_t *b, const cf_finding_t *f, bool first) {
 cf_err cf_report_write_gitleaks(FILE *out, const cf_report_t *r) {
   cf_buf_t b;
   cf__buf_init(&b, (size_t)1 << 30);
-  cf_err e = cf__buf_puts(&b, "[\n");
+  cf_err e = CF_OK;
   size_t n = cf_findings_count(r->findings), k = 0;
   for (size_t i = 0; !e && i < n; i++) {
     const cf_finding_t *f = cf_findings_at(r->findings, i);
@@ -115,7 +115,7 @@ cf_err cf_report_write_gitleaks(FILE *out, const cf_report_t *r) {
       cf__buf_reset(&b);
     }
   }
-  if (!e) e = cf__buf_puts(&b, k ? "\n]\n" : "]\n");
+  if (!e) e = cf__buf_puts(&b, k ? "\n]\n" : "[]\n");
   if (!e && b.len && fwrite(b.data, 1, b.len, out) != b.len) e = CF_EIO;
   cf__buf_cleanup_secure(&b);
   if (!e && ferror(out)) e = CF_EIO;
