@@ -465,7 +465,7 @@ static cf_err load_extend(gload_t *g, const cf_node_t *ext, size_t *mark) {
     if (e) g->failed = true;
     e = CF_OK;
   } else if (p) {
-    if (g->depth >= MAX_EXTEND) {
+    if (g->depth > MAX_EXTEND) {
       gerr(g, p->pos, "[extend] nested deeper than %u levels", MAX_EXTEND);
       return CF_OK;
     }

@@ -304,3 +304,260 @@ def test_default_config_rules_find_generated_examples(cli):
         check(not failures, f"rules without an example: {failures}")
         check(not missed, f"rules that missed their example: {missed}")
         check(checked >= MIN_CHECKED, f"only {checked} rules checked")
+
+
+# ---- configurations of our own ----
+
+AWS_KEY = "AKIAQWERTYUIOPASDFGH"  # matches the shipped aws-access-key-id rule
+ACME_RULE = """
+[[rules]]
+id = "acme-token"
+description = "ACME token"
+regex = '''\\b(acme_[a-z0-9]{24})\\b'''
+keywords = ["acme_"]
+tags = ["acme", "test"]
+"""
+ACME = "acme_k3j9x2m8q7w1z5v6b4n0p2r8"
+
+
+def leaks_by_rule(leaks):
+    out = {}
+    for leak in leaks:
+        out.setdefault(leak["RuleID"], []).append(leak)
+    return out
+
+
+def test_extend_use_default_and_disabled_rules(cli):
+    with TempDir(cli) as t:
+        data = t.write("app/settings.txt", f"aws = {AWS_KEY}\ntoken = {ACME}\n")
+        own = t.write("own.toml", ACME_RULE)
+        ext = t.write("ext.toml", "[extend]\nuseDefault = true\n" + ACME_RULE)
+        dis = t.write("dis.toml", "[extend]\nuseDefault = true\ndisabledRules = [\"aws-access-key-id\"]\n" + ACME_RULE)
+        # Without [extend] a configuration replaces the shipped rules.
+        got = leaks_by_rule(gitleaks_json(cli, "--config", own, data))
+        check(set(got) == {"acme-token"}, f"own rules only: {sorted(got)}")
+        got = leaks_by_rule(gitleaks_json(cli, "--config", ext, data))
+        check({"acme-token", "aws-access-key-id"} <= set(got), f"useDefault: {sorted(got)}")
+        check(got["aws-access-key-id"][0]["StartLine"] == 1 and got["acme-token"][0]["StartLine"] == 2,
+              f"lines: {got}")
+        got = leaks_by_rule(gitleaks_json(cli, "--config", dis, data))
+        check("acme-token" in got and "aws-access-key-id" not in got, f"disabledRules: {sorted(got)}")
+
+
+def test_extended_rule_is_merged_not_replaced(cli):
+    with TempDir(cli) as t:
+        data = t.write("a.txt", f"aws = {AWS_KEY}\n")
+        other = t.write("b.txt", "aws = AKIAZZZZZZZZZZZZZZZ2\n")
+        # Same id as a shipped rule: description replaced, tags added, allowlist added; the
+        # regex (not given) stays the shipped one.
+        cfg = t.write("merge.toml", "[extend]\nuseDefault = true\n[[rules]]\nid = \"aws-access-key-id\"\n"
+                      "description = \"Team description\"\ntags = [\"cloud\"]\n"
+                      "[[rules.allowlists]]\nregexes = ['''QWERTY''']\n")
+        got = leaks_by_rule(gitleaks_json(cli, "--config", cfg, t.abs))
+        leaks = got.get("aws-access-key-id", [])
+        check(len(leaks) == 1 and leaks[0]["File"].endswith("b.txt"), f"merged allowlist: {leaks}")
+        check(leaks[0]["Description"] == "Team description" and leaks[0]["Tags"] == ["cloud"], f"merged: {leaks[0]}")
+        del data, other
+
+
+def test_extend_path_relative_depth_and_cycles(cli):
+    with TempDir(cli) as t:
+        data = t.write("x.txt", f"token = {ACME}\nbase = base_0123456789abcdef\n")
+        t.write("conf/base/base.toml", "[[rules]]\nid = \"base-token\"\nregex = '''base_[0-9a-f]{16}'''\n")
+        t.write("conf/mid.toml", "[extend]\npath = \"base/base.toml\"\n" + ACME_RULE)
+        top = t.write("conf/top.toml", "[extend]\npath = \"mid.toml\"\ndisabledRules = [\"acme-token\"]\n")
+        # top extends mid (relative to top's folder), which extends base (relative to mid's).
+        got = leaks_by_rule(gitleaks_json(cli, "--config", top, data))
+        check(set(got) == {"base-token"}, f"two levels of extend, acme disabled: {sorted(got)}")
+        # A third level is refused, as gitleaks refuses it.
+        t.write("conf/base/base.toml", "[extend]\npath = \"deeper.toml\"\n[[rules]]\nid = \"base-token\"\n"
+                "regex = '''base_[0-9a-f]{16}'''\n")
+        t.write("conf/base/deeper.toml", "[[rules]]\nid = \"deep\"\nregex = '''deep'''\n")
+        res = cli.run("secrets", "--config", top, data)
+        expect(res, 2, "three levels of extend:")
+        check("base.toml:2:8:" in res.err and "deeper than 2" in res.err, f"message: {res.err}")
+        # A configuration that extends itself.
+        loop = t.write("loop.toml", "[extend]\npath = \"loop.toml\"\n" + ACME_RULE)
+        res = cli.run("secrets", "--config", loop, data)
+        expect(res, 2, "extend cycle:")
+        check("extends itself" in res.err, f"message: {res.err}")
+        check(cli.run("secrets", "--config", t.path("missing.toml"), data).code == 2, "missing configuration")
+
+
+ALLOW_RULES = """
+[[rules]]
+id = "stop"
+regex = '''stop_([a-z0-9]{16})'''
+[[rules.allowlists]]
+stopwords = ["Dummy"]
+
+[[rules]]
+id = "line"
+regex = '''line_([a-z0-9]{16})'''
+[[rules.allowlists]]
+regexTarget = "line"
+regexes = ['''test-fixture''']
+
+[[rules]]
+id = "match"
+regex = '''(?:tok|key)_([a-z0-9]{16})'''
+[[rules.allowlists]]
+regexTarget = "match"
+regexes = ['''^key_''']
+
+[[rules]]
+id = "secret"
+regex = '''sec_([a-z0-9]{16})'''
+[rules.allowlist]
+regexes = ['''^0000''']
+
+[[rules]]
+id = "path"
+regex = '''path_([a-z0-9]{16})'''
+[[rules.allowlists]]
+paths = ['''(?:^|/)fixtures/''']
+
+[[rules]]
+id = "and"
+regex = '''and_([a-z0-9]{16})'''
+[[rules.allowlists]]
+condition = "AND"
+paths = ['''(?:^|/)fixtures/''']
+stopwords = ["dummy"]
+"""
+
+
+def test_rule_allowlists(cli):
+    with TempDir(cli) as t:
+        cfg = t.write("allow.toml", ALLOW_RULES)
+        t.write("src/a.txt", "\n".join([
+            "stop_a1dummyb2c3d4e5f6",        # 1 dropped: stopword (any case)
+            "stop_a1b2c3d4e5f6g7h8",         # 2 kept
+            "line_a1b2c3d4e5f6g7h8 # test-fixture",  # 3 dropped: the line matches
+            "line_z1b2c3d4e5f6g7h8",         # 4 kept
+            "key_a1b2c3d4e5f6g7h8",          # 5 dropped: the match starts with key_
+            "tok_a1b2c3d4e5f6g7h8",          # 6 kept
+            "sec_0000c3d4e5f6g7h8",          # 7 dropped: the secret starts with 0000
+            "sec_a000c3d4e5f6g7h8",          # 8 kept
+            "path_a1b2c3d4e5f6g7h8",         # 9 kept: not under fixtures/
+            "and_a1dummyb2c3d4e5f6",         # 10 kept: stopword but not under fixtures/
+        ]) + "\n")
+        t.write("fixtures/b.txt", "path_a1b2c3d4e5f6g7h8\nand_a1dummyb2c3d4e5f6\nand_a1b2c3d4e5f6g7h8\n")
+        leaks = gitleaks_json(cli, "--config", cfg, t.abs)
+        got = sorted((os.path.relpath(x["File"], t.abs), x["StartLine"], x["RuleID"]) for x in leaks)
+        want = sorted([("src/a.txt", 2, "stop"), ("src/a.txt", 4, "line"), ("src/a.txt", 6, "match"),
+                       ("src/a.txt", 8, "secret"), ("src/a.txt", 9, "path"), ("src/a.txt", 10, "and"),
+                       ("fixtures/b.txt", 3, "and")])
+        check(got == want, f"findings:\n  got  {got}\n  want {want}")
+
+
+def test_global_allowlists_and_target_rules(cli):
+    with TempDir(cli) as t:
+        cfg = t.write("g.toml", """
+[[rules]]
+id = "rule-a"
+regex = '''a_([A-Za-z0-9]{16})'''
+[[rules]]
+id = "rule-b"
+regex = '''b_([A-Za-z0-9]{16})'''
+
+[allowlist]
+description = "everywhere"
+stopwords = ["shared"]
+
+[[allowlists]]
+description = "rule-a only"
+targetRules = ["rule-a"]
+regexes = ['''ALLOWED''']
+""")
+        data = t.write("d.txt", "a_ALLOWEDxxxxxxxxx1\nb_ALLOWEDxxxxxxxxx1\na_sharedxxxxxxxxx1\nb_sharedxxxxxxxxx1\n"
+                       "a_Keptxxxxxxxxxxx1\n")
+        got = sorted((x["StartLine"], x["RuleID"]) for x in gitleaks_json(cli, "--config", cfg, data))
+        check(got == [(2, "rule-b"), (5, "rule-a")], f"findings: {got}")
+
+
+def test_gitleaks_allow_comment(cli):
+    with TempDir(cli) as t:
+        cfg = t.write("c.toml", ACME_RULE)
+        data = t.write("d.py", f"a = '{ACME}'  # gitleaks:allow\nb = '{ACME}'\n")
+        got = [(x["StartLine"], x["RuleID"]) for x in gitleaks_json(cli, "--config", cfg, data)]
+        check(got == [(2, "acme-token")], f"findings: {got}")
+
+
+def test_gitleaksignore_fingerprints(cli):
+    with TempDir(cli) as t:
+        cfg = t.write("c.toml", ACME_RULE)
+        root = t.path("repo")
+        t.write("repo/one.txt", f"x = {ACME}\n")
+        t.write("repo/sub/two.txt", f"\n\ny = {ACME}\n")
+        leaks = gitleaks_json(cli, "--config", cfg, root)
+        fps = sorted(x["Fingerprint"] for x in leaks)
+        check(fps == sorted([f"{root}/one.txt:acme-token:1", f"{root}/sub/two.txt:acme-token:3"]), f"fingerprints: {fps}")
+        # A .gitleaksignore at the top of the scanned folder, with paths relative to it as
+        # gitleaks writes them; comments and blank lines are skipped.
+        t.write("repo/.gitleaksignore", "# reviewed\n\nsub/two.txt:acme-token:3\n")
+        got = [x["Fingerprint"] for x in gitleaks_json(cli, "--config", cfg, root)]
+        check(got == [f"{root}/one.txt:acme-token:1"], f"after .gitleaksignore: {got}")
+        # --gitleaks-ignore FILE with a fingerprint copied from the report; the folder's own
+        # file is then not read.
+        ign = t.write("ignore.txt", f"{root}/one.txt:acme-token:1\n")
+        got = [x["Fingerprint"] for x in gitleaks_json(cli, "--config", cfg, "--gitleaks-ignore", ign, root)]
+        check(got == [f"{root}/sub/two.txt:acme-token:3"], f"after --gitleaks-ignore: {got}")
+        # A fingerprint for another line or rule suppresses nothing; the scan still fails.
+        ign = t.write("ignore2.txt", f"{root}/one.txt:acme-token:2\n{root}/one.txt:other:1\n")
+        got = gitleaks_json(cli, "--config", cfg, "--gitleaks-ignore", ign, root)
+        check(len(got) == 2, f"unrelated fingerprints suppressed something: {got}")
+        # Suppressed findings are kept (as suppressed) in the JSON report.
+        res = cli.run("secrets", "--format", "json", "--show-suppressed", "--config", cfg, root)
+        expect(res, 1, "json report:")
+        check(len(res.json().get("suppressed", [])) == 1, f"suppressed list: {res.out[:400]}")
+
+
+def test_report_shape(cli):
+    with TempDir(cli) as t:
+        cfg = t.write("c.toml", ACME_RULE)
+        data = t.write("d.txt", f"first line\n  token: {ACME} # end\n")
+        leaks = gitleaks_json(cli, "--config", cfg, data)
+        check(len(leaks) == 1, f"leaks: {leaks}")
+        leak = leaks[0]
+        check(list(leak) == REPORT_KEYS, f"keys and order: {list(leak)}")
+        col = f"  token: {ACME}".index(ACME) + 1
+        check((leak["StartLine"], leak["EndLine"], leak["StartColumn"], leak["EndColumn"]) ==
+              (2, 2, col, col + len(ACME) - 1), f"position: {leak}")
+        check(leak["RuleID"] == "acme-token" and leak["Description"] == "ACME token", f"rule: {leak}")
+        check(leak["Tags"] == ["acme", "test"] and leak["File"] == data, f"tags/file: {leak}")
+        check(leak["Fingerprint"] == f"{data}:acme-token:2", f"fingerprint: {leak['Fingerprint']}")
+        check(abs(leak["Entropy"] - entropy(ACME)) < 1e-5, f"entropy {leak['Entropy']} vs {entropy(ACME)}")
+        for k in ("SymlinkFile", "Commit", "Author", "Email", "Date", "Message"):
+            check(leak[k] == "", f"{k}: {leak[k]!r}")
+        # Masked by default; whole with --show-secrets.
+        check(ACME not in json.dumps(leak) and leak["Secret"].startswith(ACME[:4]) and "*" in leak["Secret"],
+              f"masked: {leak['Secret']!r}")
+        shown = gitleaks_json(cli, "--config", cfg, "--show-secrets", data)[0]
+        check(shown["Secret"] == ACME and shown["Match"] == ACME, f"shown: {shown}")
+        # No leak: an empty array.
+        clean = t.write("clean.txt", "nothing here\n")
+        res = cli.run("secrets", "--format", "gitleaks-json", "--config", cfg, clean)
+        expect(res, 0, "clean:")
+        check(res.out.strip() == "[]", f"empty report: {res.out!r}")
+
+
+def test_invalid_configurations_are_reported_with_positions(cli):
+    cases = [
+        ("title = 'x'\n[[rules]]\nid = 'a'\nregex = '''(unclosed'''\n", "bad.toml:4:9", "regex"),
+        ("[[rules]]\nid = 'a'\nregex = '''(a)'''\nsecretGroup = 2\n", "bad.toml:1:3", "capture groups"),
+        ("[[rules]]\nregex = 'x'\n", "bad.toml:1:3", "'id'"),
+        ("[[rules]]\nid = 'a'\n", "bad.toml:1:3", "regex"),
+        ("a = 1\na = 2\n", "bad.toml:2:1", "duplicate key"),
+        ("[[rules]]\nid = 'a'\nregex = 'x'\n[[rules.allowlists]]\ndescription = 'empty'\n", "bad.toml:4:3",
+         "at least one"),
+        ("[[rules]]\nid = 'a'\nregex = 'x'\n[[rules]]\nid = 'a'\nregex = 'y'\n", "bad.toml:4:3", "duplicate rule id"),
+        ("[extend]\nuseDefault = true\npath = 'x.toml'\n", "bad.toml:3:8", "not both"),
+    ]
+    with TempDir(cli) as t:
+        data = t.write("d.txt", "x\n")
+        for text, where, what in cases:
+            cfg = t.write("bad.toml", text)
+            res = cli.run("secrets", "--config", cfg, data)
+            expect(res, 2, f"{text!r}:")
+            check(where in res.err and what in res.err, f"{text!r}: expected {where} ... {what} in {res.err!r}")
