@@ -29,6 +29,8 @@
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -584,6 +586,14 @@ static cf_err load_file(gload_t *g, const char *path, cf_pos_t from) {
     g->failed = true;
     return CF_OK;
   }
+  struct stat st;
+  if (stat(real, &st) != 0 || !S_ISREG(st.st_mode)) {
+    /* A device or a pipe could block or never end. */
+    if (parent) gerr(g, from, "%s is not a regular file", path);
+    else if (g->errors) (void)cf_diags_add(g->errors, CF_EIO, path, 0, 0, "not a regular file");
+    g->failed = true;
+    return CF_OK;
+  }
   for (unsigned i = 0; i < g->depth; i++)
     if (strcmp(g->chain[i], real) == 0) {
       gerr(g, from, "%s extends itself (through [extend] path)", path);
@@ -649,7 +659,8 @@ static cf_err read_ignore(const cf_ctx_t *ctx, cf_report_t *report, const char *
   cf_diag_t d;
   cf_diag_init(&d);
   struct stat st;
-  if (!must_exist && stat(path, &st) != 0) return CF_OK;
+  /* A scanned folder's own file must be a regular file: a FIFO there would stall the scan. */
+  if (!must_exist && (stat(path, &st) != 0 || !S_ISREG(st.st_mode))) return CF_OK;
   cf_err e = cf__read_file(path, cf__limits(ctx)->max_rule_size * 16, 1, &buf, &len, &d);
   if (e) {
     (void)cf_diags_adopt(&report->errors, &d);
