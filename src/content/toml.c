@@ -306,7 +306,7 @@ static bool parse_key(tp_t *p, key_t_ *k) {
     size_t len;
     if (c == '"' || c == '\'') {
       if (!parse_string(p, false)) return false;
-      if (memchr(p->sb.data, '\0', p->sb.len)) return fail(p, CF_EPARSE, "key holds a NUL character");
+      if (p->sb.len && memchr(p->sb.data, 0, p->sb.len)) return fail(p, CF_EPARSE, "key holds a NUL character");
       s = cf__arena_strndup(p->a, p->sb.data ? p->sb.data : "", p->sb.len);
       len = p->sb.len;
       if (!s) return nomem(p);

@@ -64,6 +64,8 @@ static const struct {
     {"[[rules]]\nid = 'a'\n[[rules.allowlists]]\npaths = ['p']\n[[rules]]\nid = 'b'\n[rules.allowlist]\nregexes = []\n",
      "{\"rules\":[{\"id\":\"a\",\"allowlists\":[{\"paths\":[\"p\"]}]},{\"id\":\"b\",\"allowlist\":{\"regexes\":[]}}]}"},
     {"\xEF\xBB\xBFk = 'bom'\n", "{\"k\":\"bom\"}"},
+    /* An empty quoted key is a key (found by fuzzing: it reached memchr with no buffer). */
+    {"\"\" = 1\n'a'.\"\" = 2\n", "{\"\":1,\"a\":{\"\":2}}"},
     {"k = 'no newline at the end'", "{\"k\":\"no newline at the end\"}"},
 };
 
