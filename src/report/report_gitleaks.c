@@ -11,6 +11,7 @@
  *
  * Secret and Match come from the finding's evidence: the masked value ("AKIA****") unless
  * the scan showed secrets. A finding keeps only its secret, so Match holds the secret too.
+ * A rule about file names (no line) gets gitleaks' "file detected: PATH" and no secret.
  * Entropy is written as gitleaks writes its float32: the shortest decimal that reads back to
  * the same float32.
  *
@@ -72,8 +73,20 @@ static cf_err write_leak(cf_buf_t *b, const cf_finding_t *f, bool first) {
   if (!e)
     e = cf__buf_printf(b, "  \"StartLine\": %u,\n  \"EndLine\": %u,\n  \"StartColumn\": %u,\n  \"EndColumn\": %u,\n", f->line,
                        f->end_line ? f->end_line : f->line, f->column, f->end_column ? f->end_column : f->column);
-  if (!e) e = kstr(b, "Match", sec, sn, false);
-  if (!e) e = kstr(b, "Secret", sec, sn, false);
+  if (f->line == 0) {
+    /* A rule about file names: gitleaks says which file and has no secret. */
+    if (!e) e = cf__buf_puts(b, "  \"Match\": ");
+    char *m = NULL;
+    int k = asprintf(&m, "file detected: %s", f->file ? f->file : "");
+    if (k < 0) return CF_ENOMEM;
+    if (!e) e = cf__json_escape(b, m, (size_t)k);
+    free(m);
+    if (!e) e = cf__buf_puts(b, ",\n");
+    if (!e) e = kstr(b, "Secret", "", 0, false);
+  } else {
+    if (!e) e = kstr(b, "Match", sec, sn, false);
+    if (!e) e = kstr(b, "Secret", sec, sn, false);
+  }
   if (!e) e = kcstr(b, "File", f->file);
   if (!e) e = kcstr(b, "SymlinkFile", "");
   if (!e) e = kcstr(b, "Commit", f->commit);

@@ -561,3 +561,16 @@ def test_invalid_configurations_are_reported_with_positions(cli):
             res = cli.run("secrets", "--config", cfg, data)
             expect(res, 2, f"{text!r}:")
             check(where in res.err and what in res.err, f"{text!r}: expected {where} ... {what} in {res.err!r}")
+
+
+def test_path_only_rule_reports_the_file(cli):
+    with TempDir(cli) as t:
+        cfg = t.write("p.toml", "[[rules]]\nid = \"pkcs12\"\ndescription = \"PKCS#12 file\"\npath = '''(?i)\\.p(?:12|fx)$'''\n")
+        store = t.write("keys/Store.P12", "binary-ish content\n")
+        t.write("keys/readme.txt", "not a key store\n")
+        leaks = gitleaks_json(cli, "--config", cfg, t.abs)
+        check(len(leaks) == 1, f"leaks: {leaks}")
+        leak = leaks[0]
+        check(leak["RuleID"] == "pkcs12" and leak["File"] == store, f"leak: {leak}")
+        check(leak["Match"] == f"file detected: {store}" and leak["Secret"] == "", f"match/secret: {leak}")
+        check(leak["Fingerprint"] == f"{store}:pkcs12:0", f"fingerprint: {leak['Fingerprint']}")
