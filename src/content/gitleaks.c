@@ -18,8 +18,9 @@
  *
  * Regexes are Go RE2 syntax. PCRE2 reads nearly all of it the same way; where the two differ
  * the pattern is rewritten (re2_to_pcre): `\v` is RE2's vertical tab (a class in PCRE2), an
- * octal escape `\123` becomes `\o{123}` (PCRE2 would read a back reference), and `$` outside
- * multi-line mode matches only at the very end (PCRE2_DOLLAR_ENDONLY). RE2 has no back
+ * octal escape `\123` becomes `\o{123}` (PCRE2 would read a back reference), `{,n}` is
+ * literal text as in RE2 (newer PCRE2 reads a repeat), and `$` outside multi-line mode
+ * matches only at the very end (PCRE2_DOLLAR_ENDONLY). RE2 has no back
  * references or lookarounds, so nothing else needs care.
  *
  * A .gitleaksignore lists gitleaks fingerprints, one a line ("file:rule-id:line", or
@@ -77,6 +78,11 @@ static char *re2_to_pcre(cf_arena_t *a, const char *re, size_t n) {
     if (quoted) {
       if (c == '\\' && i + 1 < n && re[i + 1] == 'E') quoted = false;
       e = cf__buf_putc(&b, c);
+      continue;
+    }
+    if (c == '{' && i + 1 < n && re[i + 1] == ',') {
+      /* "{,n}" is literal text in RE2; PCRE2 from 10.43 reads it as {0,n}. */
+      e = cf__buf_append(&b, "\\{", 2);
       continue;
     }
     if (c != '\\' || i + 1 >= n) {

@@ -6,8 +6,8 @@
  * is the first capture group that matched something (the whole match when there is none);
  * entropy must exceed the threshold; keywords are case-insensitive and one must occur in
  * the text; RE2 forms that PCRE2 reads differently (`$` at the very end only, octal escapes,
- * `\v`) mean what they mean in RE2; a path-only rule reports a file by name; an ignore file
- * lists "file:rule:line" and "commit:file:rule:line" fingerprints.
+ * `\v`, `{,n}`) mean what they mean in RE2; a path-only rule reports a file by name; an
+ * ignore file lists "file:rule:line" and "commit:file:rule:line" fingerprints.
  */
 #include "testutil.h"
 #include "content/gitleaks.h"
@@ -69,6 +69,7 @@ static const struct {
     {"(?m)$ at a line end", "[[rules]]\nid='r'\nregex='''(?m)t_[a-z]+$'''\n", "t_abc\nx", "a", 1, "t_abc"},
     {"octal escape", "[[rules]]\nid='r'\nregex='''\\101bc'''\n", "xAbc", "a", 1, "Abc"},
     {"\\v is a vertical tab", "[[rules]]\nid='r'\nregex='''a\\vb'''\n", "a\nb a\x0b" "b", "a", 1, "a\x0b" "b"},
+    {"{,n} is literal", "[[rules]]\nid='r'\nregex=\"a{,2}\"\n", "aa a{,2}", "a", 1, "a{,2}"},
     {"path-only rule", "[[rules]]\nid='p12'\npath='''(?i)\\.p12$'''\n", "binary", "keys/Store.P12", 1, NULL},
     {"path and regex", "[[rules]]\nid='r'\nregex='''pw=\\w+'''\npath='''\\.env$'''\n", "pw=abc", "x.txt", 0, NULL},
     {"path and regex match", "[[rules]]\nid='r'\nregex='''pw=\\w+'''\npath='''\\.env$'''\n", "pw=abc", "x.env", 1,
