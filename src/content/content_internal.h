@@ -135,6 +135,8 @@ struct cf_content_scanner {
  * (msg may be NULL) when it does not compile. */
 pcre2_code *cf__content_regex(cf_content_rules_t *rs, const char *pattern, size_t len, bool caseless,
                               char *msg, size_t msg_size);
+/* How the message of a regex that failed for want of memory begins. */
+#define CF_CONTENT_REGEX_NOMEM "out of memory"
 /* The same with extra PCRE2 compile options (PCRE2_CASELESS, PCRE2_DOLLAR_ENDONLY, ...). */
 pcre2_code *cf__content_regex_opts(cf_content_rules_t *rs, const char *pattern, size_t len, uint32_t extra,
                                    char *msg, size_t msg_size);

@@ -98,13 +98,14 @@ pcre2_code *cf__content_regex_opts(cf_content_rules_t *rs, const char *pattern, 
   if (!re) {
     PCRE2_UCHAR m[256];
     pcre2_get_error_message(ec, m, sizeof m);
-    if (msg) snprintf(msg, msg_size, "invalid regex at offset %zu: %s", (size_t)eo, (const char *)m);
+    if (msg && ec == PCRE2_ERROR_HEAP_FAILED) snprintf(msg, msg_size, CF_CONTENT_REGEX_NOMEM);
+    else if (msg) snprintf(msg, msg_size, "invalid regex at offset %zu: %s", (size_t)eo, (const char *)m);
     return NULL;
   }
   (void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE); /* the interpreter serves when JIT cannot */
   if (!cf__grow((void **)&rs->codes, &rs->cap_codes, rs->n_codes, sizeof(pcre2_code *))) {
     pcre2_code_free(re);
-    if (msg) snprintf(msg, msg_size, "out of memory");
+    if (msg) snprintf(msg, msg_size, CF_CONTENT_REGEX_NOMEM);
     return NULL;
   }
   rs->codes[rs->n_codes++] = re;

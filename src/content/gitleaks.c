@@ -49,6 +49,7 @@ typedef struct gload {
   cf_diags_t *errors;
   const char *file; /* the configuration being read (arena copy) */
   bool failed;
+  bool nomem; /* an allocation failed: the load returns CF_ENOMEM */
   bool used_default;
   char *chain[MAX_EXTEND + 1]; /* real paths being read, for cycles */
   unsigned depth;
@@ -63,6 +64,12 @@ static void gerr(gload_t *g, cf_pos_t pos, const char *fmt, ...) {
   va_end(ap);
   g->failed = true;
   if (g->errors) (void)cf_diags_add(g->errors, CF_ERULE, g->file, pos.line, pos.column, "%s", msg);
+}
+
+/* Out of memory: sticky, and the load ends with CF_ENOMEM rather than a rule error. */
+static void oom(gload_t *g) {
+  g->failed = true;
+  g->nomem = true;
 }
 
 /* ---- regexes ---- */
@@ -128,12 +135,13 @@ static pcre2_code *compile_re2(gload_t *g, const cf_node_t *v, const char *what,
   }
   char *p = re2_to_pcre(g->rs->arena, s, v->len);
   if (!p) {
-    gerr(g, v->pos, "'%s': out of memory or too long", what);
+    oom(g);
     return NULL;
   }
   char msg[300];
   pcre2_code *re = cf__content_regex_opts(g->rs, p, strlen(p), PCRE2_DOLLAR_ENDONLY, msg, sizeof msg);
-  if (!re) gerr(g, v->pos, "'%s': %s", what, msg);
+  if (!re && cf__str_starts(msg, CF_CONTENT_REGEX_NOMEM)) oom(g);
+  else if (!re) gerr(g, v->pos, "'%s': %s", what, msg);
   if (translated) *translated = p;
   return re;
 }
@@ -150,7 +158,7 @@ static const char **strings(gload_t *g, const cf_node_t *v, const char *what, ui
   }
   const char **out = cf__arena_zalloc(g->rs->arena, ((size_t)v->len + 1) * sizeof(char *));
   if (!out) {
-    gerr(g, v->pos, "out of memory");
+    oom(g);
     return NULL;
   }
   uint32_t k = 0;
@@ -162,7 +170,10 @@ static const char **strings(gload_t *g, const cf_node_t *v, const char *what, ui
     }
     if (lower) {
       char *l = cf__arena_strdup(g->rs->arena, s);
-      if (!l) return NULL;
+      if (!l) {
+        oom(g);
+        return NULL;
+      }
       for (char *q = l; *q; q++)
         if (*q >= 'A' && *q <= 'Z') *q = (char)(*q + 32);
       s = l;
@@ -177,7 +188,11 @@ static const char **strings(gload_t *g, const cf_node_t *v, const char *what, ui
 /* Appends list b to list a (both NULL-terminated arena lists). */
 static const char **concat(gload_t *g, const char **a, uint32_t na, const char **b, uint32_t nb, uint32_t *n_out) {
   const char **out = cf__arena_zalloc(g->rs->arena, ((size_t)na + nb + 1) * sizeof(char *));
-  if (!out) return a;
+  if (!out) {
+    oom(g);
+    *n_out = na;
+    return a;
+  }
   if (na) memcpy(out, a, na * sizeof(char *));
   if (nb) memcpy(out + na, b, nb * sizeof(char *));
   *n_out = na + nb;
@@ -235,7 +250,7 @@ static bool compile_allow(gload_t *g, const cf_node_t *v, callow_t *a, bool glob
     }
     pcre2_code **codes = cf__arena_zalloc(g->rs->arena, ((size_t)x->len + 1) * sizeof(pcre2_code *));
     if (!codes) {
-      gerr(g, x->pos, "out of memory");
+      oom(g);
       break;
     }
     uint32_t k = 0;
@@ -267,7 +282,7 @@ static void add_global(gload_t *g, const cf_node_t *v) {
     uint32_t nc = rs->cap_global_allows ? rs->cap_global_allows * 2 : 8;
     callow_t *n = realloc(rs->global_allows, nc * sizeof(callow_t));
     if (!n) {
-      gerr(g, v->pos, "out of memory");
+      oom(g);
       return;
     }
     rs->global_allows = n;
@@ -337,7 +352,7 @@ static bool read_rule(gload_t *g, const cf_node_t *t, grule_t *r) {
   uint32_t n = (one ? 1 : 0) + (many ? many->len : 0);
   if (n) {
     r->allows = cf__arena_zalloc(g->rs->arena, n * sizeof(callow_t));
-    if (!r->allows) gerr(g, t->pos, "out of memory");
+    if (!r->allows) oom(g);
     for (uint32_t i = 0; r->allows && i < n; i++) {
       const cf_node_t *v = one ? (i == 0 ? one : many->u.items[i - 1]) : many->u.items[i];
       if (compile_allow(g, v, &r->allows[r->n_allows], false)) r->n_allows++;
@@ -368,7 +383,7 @@ static void add_rule(gload_t *g, const grule_t *r) {
   }
   crule_t *c = cf__arena_zalloc(a, sizeof(*c));
   if (!c) {
-    gerr(g, r->node->pos, "out of memory");
+    oom(g);
     return;
   }
   c->info.id = r->id;
@@ -400,7 +415,7 @@ static void add_rule(gload_t *g, const grule_t *r) {
   c->source_threat = true;
   c->gitleaks = true;
   if (!check_group(g, c, r->node->pos)) return;
-  if (cf__content_add_rule(g->rs, c)) gerr(g, r->node->pos, "out of memory");
+  if (cf__content_add_rule(g->rs, c)) oom(g);
 }
 
 /* Merges a gitleaks rule into a rule of the extended configuration (gitleaks' semantics). */
@@ -426,7 +441,7 @@ static void merge_rule(gload_t *g, crule_t *base, const grule_t *r) {
   if (r->n_allows) {
     callow_t *n = cf__arena_zalloc(g->rs->arena, ((size_t)base->n_allows + r->n_allows) * sizeof(callow_t));
     if (!n) {
-      gerr(g, r->node->pos, "out of memory");
+      oom(g);
       return;
     }
     if (base->n_allows) memcpy(n, base->allows, base->n_allows * sizeof(callow_t));
@@ -632,7 +647,7 @@ cf_err cf_content_rules_load_gitleaks(cf_content_rules_t *rs, const char *path, 
   g.errors = errors;
   cf_err e = load_file(&g, path, (cf_pos_t){0, 0, 0});
   if (e) return e;
-  return g.failed ? CF_ERULE : CF_OK;
+  return g.nomem ? CF_ENOMEM : g.failed ? CF_ERULE : CF_OK;
 }
 
 cf_err cf__gitleaks_load_text(cf_content_rules_t *rs, const char *name, const char *text, size_t len,
@@ -646,7 +661,7 @@ cf_err cf__gitleaks_load_text(cf_content_rules_t *rs, const char *name, const ch
   if (!n) return CF_ENOMEM;
   cf_err e = load_buffer(&g, n, n, text, len);
   if (e) return e;
-  return g.failed ? CF_ERULE : CF_OK;
+  return g.nomem ? CF_ENOMEM : g.failed ? CF_ERULE : CF_OK;
 }
 
 /* ---- .gitleaksignore ---- */
