@@ -81,6 +81,8 @@ typedef struct crule {
   uint32_t n_allows;
   unsigned max_width;         /* longest match, from Hyperscan (capped) */
   bool source_threat;         /* add threat 5 when found in source code */
+  bool wide;                  /* the regex may match a non-ASCII character where the
+                                 byte-wise prefilter would not (set by compile) */
   bool gitleaks;              /* gitleaks semantics: with group 0 the secret is the first
                                  non-empty capture group (the whole match when none is), and
                                  the secret's entropy must exceed `entropy` */
@@ -105,6 +107,8 @@ struct cf_content_rules {
   size_t n_path_only;
   crule_t **pcre_only;        /* rules Hyperscan cannot prefilter: PCRE2 over the whole input */
   size_t n_pcre_only;
+  crule_t **wide;             /* prefiltered rules that run with PCRE2 alone on non-ASCII text */
+  size_t n_wide;
   bool compiled;
 };
 
