@@ -7,7 +7,8 @@
  *
  * Bounded: inputs above 64 KiB are skipped, and sets of more than 16 rules (an [extend]
  * useDefault brings the whole shipped pack) are loaded but not compiled, which keeps each
- * run in milliseconds.
+ * run in milliseconds. The text holds non-ASCII and invalid UTF-8 bytes, so that rules
+ * which then run with PCRE2 alone are exercised too.
  *
  * Invariants: a load that fails leaves at least one diagnostic; a load that succeeds leaves
  * none; a parse that fails says where (line >= 1).
@@ -25,7 +26,8 @@ static const char sample[] =
     "aws_access_key_id = AKIAIOSFODNN7EXAMPLE\n"
     "api_key: \"9f8e7d6c5b4a39281706f5e4d3c2b1a0\"\n"
     "password = hunter2-correct-horse\n"
-    "token=ghp_0123456789abcdefghijABCDEFGHIJ012345 # gitleaks:allow\n";
+    "token=ghp_0123456789abcdefghijABCDEFGHIJ012345 # gitleaks:allow\n"
+    "note = na\xc3\xafve \xe6\x97\xa5\xe6\x9c\xac key=\xc3\xa9t\xc3\xa9-2024 broken=\xff\xfe\xc3 end\n";
 
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
   (void)argc;
