@@ -542,7 +542,7 @@ static cf_err load_doc(gload_t *g, const cf_node_t *root) {
     gerr(g, rules->pos, "'rules' expects an array of tables ([[rules]])");
     rules = NULL;
   }
-  /* gitleaks ignores a configuration's own rules of a kind this set does not keep. */
+  /* gitleaks rules are secret rules: a set that keeps none (dlp alone) takes none. */
   bool keep = (rs->kinds & CF_CONTENT_SECRET) != 0;
   for (uint32_t i = 0; keep && rules && i < rules->len; i++) {
     grule_t r;
