@@ -12,6 +12,10 @@
  * 3. Each match is filtered (keywords, entropy, allowlists) and rated (validators, context
  *    words), then handed to the caller in order of position.
  *
+ * Rules whose regex can match a non-ASCII character through `.`, a negated class or the like
+ * ("wide" rules) skip step 1 on text that holds non-ASCII bytes and run with PCRE2 over the
+ * whole text: the prefilter reads bytes, PCRE2 reads UTF-8 characters.
+ *
  * Limits: at most MAX_CANDIDATES candidates per text (a text beyond that is scanned for the
  * candidates found so far and the caller is told through the return code), windows of at
  * most 16 KiB, PCRE2 match and depth limits against catastrophic backtracking.
@@ -36,7 +40,7 @@ cf_err cf_content_scanner_new(const cf_content_rules_t *rs, cf_content_scanner_t
     free(sc);
     return CF_ENOMEM;
   }
-  sc->md = pcre2_match_data_create(32, NULL);
+  sc->md = pcre2_match_data_create(128, NULL); /* rule groups are at most 99 */
   sc->md2 = pcre2_match_data_create(1, NULL);
   sc->mctx = pcre2_match_context_create(NULL);
   if (!sc->md || !sc->md2 || !sc->mctx) {
@@ -242,12 +246,26 @@ static cf_err consider(cf_content_scanner_t *sc, const crule_t *r, const char *t
                        size_t ms, size_t me) {
   PCRE2_SIZE *ov = pcre2_get_ovector_pointer(sc->md);
   size_t vs = ms, ve = me;
-  if (r->group && ov[2 * r->group] != PCRE2_UNSET) {
+  if (r->group && r->group < pcre2_get_ovector_count(sc->md) && ov[2 * r->group] != PCRE2_UNSET) {
     vs = ov[2 * r->group];
     ve = ov[2 * r->group + 1];
+  } else if (!r->group && r->gitleaks) {
+    /* gitleaks without secretGroup: the first capture group that matched something. */
+    uint32_t n = 0, cap = pcre2_get_ovector_count(sc->md);
+    pcre2_pattern_info(r->re, PCRE2_INFO_CAPTURECOUNT, &n); /* pairs past it hold stale data */
+    for (uint32_t g = 1; g <= n && g < cap; g++)
+      if (ov[2 * g] != PCRE2_UNSET && ov[2 * g + 1] > ov[2 * g]) {
+        vs = ov[2 * g];
+        ve = ov[2 * g + 1];
+        break;
+      }
   }
   if (ve <= vs) return CF_OK; /* an empty secret is no secret */
-  if (r->entropy > 0 && cf__shannon_entropy(text + vs, ve - vs) < r->entropy) return CF_OK;
+  if (r->entropy > 0) {
+    double h = cf__shannon_entropy(text + vs, ve - vs);
+    /* YAML rules give a minimum; gitleaks requires the entropy to exceed its threshold. */
+    if (h < r->entropy || (r->gitleaks && h <= r->entropy)) return CF_OK;
+  }
   for (uint32_t i = 0; i < r->n_allows; i++)
     if (allowed(sc, &r->allows[i], text, len, path, vs, ve, ms, me)) return CF_OK;
   const cf_content_rules_t *rs = sc->rs;
@@ -319,6 +337,19 @@ static bool path_matches(cf_content_scanner_t *sc, const crule_t *r, const char 
   return path && regex_hits(r->path, sc->md2, sc->mctx, path, strlen(path));
 }
 
+/* Whether text holds a byte of 0x80 or more (eight bytes at a time). */
+static bool has_non_ascii(const char *s, size_t n) {
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    memcpy(&w, s + i, 8);
+    if (w & 0x8080808080808080ull) return true;
+  }
+  for (; i < n; i++)
+    if ((unsigned char)s[i] & 0x80) return true;
+  return false;
+}
+
 static bool keywords_present(const crule_t *r, const char *text, size_t len) {
   if (!r->n_keywords) return true;
   for (uint32_t i = 0; i < r->n_keywords; i++)
@@ -354,11 +385,14 @@ cf_err cf_content_scan_text(cf_content_scanner_t *sc, const char *text, size_t l
     if (he != HS_SUCCESS && he != HS_SCAN_TERMINATED) return CF_EINVAL;
   }
   if (sc->n_cands > 1) qsort(sc->cands, sc->n_cands, sizeof(*sc->cands), cmp_cand);
+  /* On non-ASCII text the byte-wise prefilter may miss what wide rules match: they run
+   * with PCRE2 over the whole text instead (see regex_is_wide in content_rules.c). */
+  bool high = rs->n_wide && has_non_ascii(text, len);
   for (size_t i = 0; !e && i < sc->n_cands;) {
     const crule_t *r = rs->rules[sc->cands[i].rule];
     size_t j = i;
     while (j < sc->n_cands && sc->cands[j].rule == sc->cands[i].rule) j++;
-    if (path_matches(sc, r, path) && keywords_present(r, text, len)) {
+    if (!(high && r->wide) && path_matches(sc, r, path) && keywords_present(r, text, len)) {
       /* Merge the windows of this rule's candidates and search each interval once. */
       size_t k = i;
       while (!e && k < j) {
@@ -380,6 +414,10 @@ cf_err cf_content_scan_text(cf_content_scanner_t *sc, const char *text, size_t l
   }
   for (size_t i = 0; !e && i < rs->n_pcre_only; i++) {
     const crule_t *r = rs->pcre_only[i];
+    if (path_matches(sc, r, path) && keywords_present(r, text, len)) e = run_regex(sc, r, text, len, path, 0, len);
+  }
+  for (size_t i = 0; !e && high && i < rs->n_wide; i++) {
+    const crule_t *r = rs->wide[i];
     if (path_matches(sc, r, path) && keywords_present(r, text, len)) e = run_regex(sc, r, text, len, path, 0, len);
   }
   if (!e && sc->nomem) e = CF_ENOMEM;

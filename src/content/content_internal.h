@@ -81,6 +81,11 @@ typedef struct crule {
   uint32_t n_allows;
   unsigned max_width;         /* longest match, from Hyperscan (capped) */
   bool source_threat;         /* add threat 5 when found in source code */
+  bool wide;                  /* the regex may match a non-ASCII character where the
+                                 byte-wise prefilter would not (set by compile) */
+  bool gitleaks;              /* gitleaks semantics: with group 0 the secret is the first
+                                 non-empty capture group (the whole match when none is), and
+                                 the secret's entropy must exceed `entropy` */
 } crule_t;
 
 struct cf_content_rules {
@@ -102,6 +107,8 @@ struct cf_content_rules {
   size_t n_path_only;
   crule_t **pcre_only;        /* rules Hyperscan cannot prefilter: PCRE2 over the whole input */
   size_t n_pcre_only;
+  crule_t **wide;             /* prefiltered rules that run with PCRE2 alone on non-ASCII text */
+  size_t n_wide;
   bool compiled;
 };
 
@@ -132,6 +139,11 @@ struct cf_content_scanner {
  * (msg may be NULL) when it does not compile. */
 pcre2_code *cf__content_regex(cf_content_rules_t *rs, const char *pattern, size_t len, bool caseless,
                               char *msg, size_t msg_size);
+/* How the message of a regex that failed for want of memory begins. */
+#define CF_CONTENT_REGEX_NOMEM "out of memory"
+/* The same with extra PCRE2 compile options (PCRE2_CASELESS, PCRE2_DOLLAR_ENDONLY, ...). */
+pcre2_code *cf__content_regex_opts(cf_content_rules_t *rs, const char *pattern, size_t len, uint32_t extra,
+                                   char *msg, size_t msg_size);
 /* Appends a rule (retained). */
 cf_err cf__content_add_rule(cf_content_rules_t *rs, crule_t *r) CF_MUST_CHECK;
 

@@ -65,6 +65,7 @@ void cf_content_rules_free(cf_content_rules_t *rs) {
   free(rs->hs_rule);
   free(rs->path_only);
   free(rs->pcre_only);
+  free(rs->wide);
   free(rs->global_allows);
   cf__arena_free(rs->arena);
   free(rs);
@@ -82,24 +83,96 @@ const char *const *cf_content_rules_keywords(const cf_content_rules_t *rs, size_
 
 pcre2_code *cf__content_regex(cf_content_rules_t *rs, const char *pattern, size_t len, bool caseless,
                               char *msg, size_t msg_size) {
+  return cf__content_regex_opts(rs, pattern, len, caseless ? PCRE2_CASELESS : 0, msg, msg_size);
+}
+
+/*
+ * PCRE2's JIT before 10.43 does not let a bare \S, \W or \D match a multi-byte character
+ * when PCRE2_MATCH_INVALID_UTF is set (PCRE2 issue #224; Debian 12 ships 10.42), while the
+ * interpreter does. The same classes written in brackets, [^\s], [^\w] and [^\d], work in
+ * both, so patterns are compiled with that spelling. Returns a malloc'd copy, or NULL when
+ * there is nothing to rewrite (or no memory: the pattern is then compiled as written).
+ */
+static char *jit_safe_classes(const char *p, size_t n, size_t *out_len) {
+  bool any = false;
+  for (size_t i = 0; i + 1 < n && !any; i++) any = p[i] == '\\' && (p[i + 1] == 'S' || p[i + 1] == 'W' || p[i + 1] == 'D');
+  if (!any || n > SIZE_MAX / 3) return NULL;
+  char *o = malloc(n * 3 + 1);
+  if (!o) return NULL;
+  size_t k = 0;
+  bool in_class = false, quoted = false;
+  for (size_t i = 0; i < n; i++) {
+    char c = p[i];
+    if (quoted) {
+      if (c == '\\' && i + 1 < n && p[i + 1] == 'E') quoted = false;
+      o[k++] = c;
+      continue;
+    }
+    if (c == '\\' && i + 1 < n) {
+      char d = p[i + 1];
+      i++;
+      if (d == 'Q') quoted = true;
+      if (!in_class && (d == 'S' || d == 'W' || d == 'D')) {
+        o[k++] = '[';
+        o[k++] = '^';
+        o[k++] = '\\';
+        o[k++] = (char)(d + ('a' - 'A'));
+        o[k++] = ']';
+      } else {
+        o[k++] = c;
+        o[k++] = d;
+      }
+      continue;
+    }
+    o[k++] = c;
+    if (in_class) {
+      if (c == ']') in_class = false;
+      else if (c == '[' && i + 1 < n && p[i + 1] == ':') {
+        /* a POSIX class inside the brackets: copy it whole */
+        const char *e = memchr(p + i + 2, ']', n - i - 2);
+        if (e && e[-1] == ':') {
+          size_t m = (size_t)(e - (p + i + 1)) + 1;
+          memcpy(o + k, p + i + 1, m);
+          k += m;
+          i += m;
+        }
+      }
+    } else if (c == '[') {
+      in_class = true;
+      if (i + 1 < n && p[i + 1] == '^') o[k++] = p[++i];
+      if (i + 1 < n && p[i + 1] == ']') o[k++] = p[++i]; /* a leading ] is literal */
+    }
+  }
+  o[k] = '\0';
+  *out_len = k;
+  return o;
+}
+
+pcre2_code *cf__content_regex_opts(cf_content_rules_t *rs, const char *pattern, size_t len, uint32_t extra,
+                                   char *msg, size_t msg_size) {
   if (len > CF_LIMIT_REGEX_LEN * 4) {
     if (msg) snprintf(msg, msg_size, "regex longer than %u bytes", CF_LIMIT_REGEX_LEN * 4);
     return NULL;
   }
   int ec;
   PCRE2_SIZE eo;
-  uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | (caseless ? PCRE2_CASELESS : 0);
-  pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, len, opts, &ec, &eo, NULL);
+  uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | extra;
+  size_t safe_len = 0;
+  char *safe = jit_safe_classes(pattern, len, &safe_len);
+  pcre2_code *re = pcre2_compile((PCRE2_SPTR)(safe ? safe : pattern), safe ? safe_len : len, opts, &ec, &eo, NULL);
+  if (!re && safe) re = pcre2_compile((PCRE2_SPTR)pattern, len, opts, &ec, &eo, NULL); /* errors in the rule's terms */
+  free(safe);
   if (!re) {
     PCRE2_UCHAR m[256];
     pcre2_get_error_message(ec, m, sizeof m);
-    if (msg) snprintf(msg, msg_size, "invalid regex at offset %zu: %s", (size_t)eo, (const char *)m);
+    if (msg && ec == PCRE2_ERROR_HEAP_FAILED) snprintf(msg, msg_size, CF_CONTENT_REGEX_NOMEM);
+    else if (msg) snprintf(msg, msg_size, "invalid regex at offset %zu: %s", (size_t)eo, (const char *)m);
     return NULL;
   }
   (void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE); /* the interpreter serves when JIT cannot */
   if (!cf__grow((void **)&rs->codes, &rs->cap_codes, rs->n_codes, sizeof(pcre2_code *))) {
     pcre2_code_free(re);
-    if (msg) snprintf(msg, msg_size, "out of memory");
+    if (msg) snprintf(msg, msg_size, CF_CONTENT_REGEX_NOMEM);
     return NULL;
   }
   rs->codes[rs->n_codes++] = re;
@@ -506,6 +579,40 @@ cf_err cf_content_rules_filter(cf_content_rules_t *rs, const char *const *includ
 
 /* ---- compiling ---- */
 
+/*
+ * Whether a regex may match a non-ASCII character through a construct the prefilter reads
+ * byte by byte: `.`, a negated class, \S \W \D \H \V \N \R \X \C, Unicode properties, or a
+ * non-ASCII literal. Hyperscan runs without UTF-8 mode (arbitrary bytes must never fail a
+ * scan), so for it `.{4}` is four bytes while PCRE2 reads four characters: on text holding
+ * non-ASCII bytes such a rule would miss matches its regex has. The test over-approximates
+ * (a `.` in a comment counts); the cost is a PCRE2 pass on non-ASCII text only.
+ */
+static bool regex_is_wide(const char *re) {
+  bool in_class = false;
+  for (const char *p = re; *p; p++) {
+    unsigned char c = (unsigned char)*p;
+    if (c >= 0x80) return true;
+    if (c == '\\') {
+      char d = p[1];
+      if (!d) break;
+      if (strchr("SWDHVNRXCpP", d)) return true;
+      p++;
+      continue;
+    }
+    if (in_class) {
+      if (c == ']') in_class = false;
+      continue;
+    }
+    if (c == '.') return true;
+    if (c == '[') {
+      if (p[1] == '^') return true;
+      in_class = true;
+      if (p[1] == ']') p++; /* a leading ] is literal */
+    }
+  }
+  return false;
+}
+
 /* The widest window a candidate is confirmed in: matches longer than this are not found
  * (private keys are the longest secrets, a few kilobytes). */
 #define MAX_WINDOW (16u << 10)
@@ -519,8 +626,9 @@ cf_err cf_content_rules_compile(cf_content_rules_t *rs, cf_diags_t *errors) {
   rs->hs_rule = calloc(n + 1, sizeof(unsigned));
   rs->path_only = calloc(n + 1, sizeof(crule_t *));
   rs->pcre_only = calloc(n + 1, sizeof(crule_t *));
+  rs->wide = calloc(n + 1, sizeof(crule_t *));
   cf_err err = CF_OK;
-  if (!exprs || !flags || !ids || !rs->hs_rule || !rs->path_only || !rs->pcre_only) {
+  if (!exprs || !flags || !ids || !rs->hs_rule || !rs->path_only || !rs->pcre_only || !rs->wide) {
     err = CF_ENOMEM;
     goto out;
   }
@@ -579,6 +687,11 @@ cf_err cf_content_rules_compile(cf_content_rules_t *rs, cf_diags_t *errors) {
     for (size_t j = 0; j < k; j++) ids[j] = (unsigned)j;
   }
   rs->n_hs = k;
+  for (size_t j = 0; j < k; j++) {
+    crule_t *r = rs->rules[rs->hs_rule[j]];
+    r->wide = regex_is_wide(r->regex);
+    if (r->wide) rs->wide[rs->n_wide++] = r;
+  }
   rs->compiled = true;
 out:
   free(exprs);

@@ -35,6 +35,8 @@
 #include <pcre2.h>
 
 #include "core/core.h"
+#include "content/gitleaks.h"
+#include "content/toml.h"
 
 /* ---- the allocator ---- */
 
@@ -355,6 +357,61 @@ static cf_err op_compile_rules(void) {
   return e;
 }
 
+/* A gitleaks configuration: TOML with every string form, then rules with allowlists. */
+static const char gitleaks_toml[] =
+    "title = \"torture\"\n"
+    "[[rules]]\n"
+    "id = \"acme\"\n"
+    "description = \"\"\"ACME \\u00e9 \\\n  token\"\"\"\n"
+    "regex = '''(?i)\\b(acme_[a-z0-9]{24})\\b$'''\n"
+    "keywords = [\"ACME_\", \"acme-\"]\n"
+    "tags = [\"a\", \"b\"]\n"
+    "entropy = 3.5\n"
+    "[[rules.allowlists]]\n"
+    "condition = \"AND\"\n"
+    "regexTarget = \"line\"\n"
+    "regexes = ['''EXAMPLE''']\n"
+    "paths = ['''(?:^|/)testdata/''']\n"
+    "stopwords = [\"dummy\"]\n"
+    "[[rules]]\n"
+    "id = \"p12\"\n"
+    "path = '(?i)\\.p12$'\n"
+    "[rules.allowlist]\n"
+    "commits = [\"abc123\"]\n"
+    "[[allowlists]]\n"
+    "targetRules = [\"acme\"]\n"
+    "regexes = ['''^0+$''', '''\\101\\v{,2}''']\n"
+    "[allowlist]\n"
+    "paths = ['''vendor/''']\n"
+    "inline = { a.b = [1, 2.5, true, 1979-05-27T07:32:00Z] }\n";
+
+static cf_err op_parse_toml(void) {
+  cf_doc_t *doc = NULL;
+  cf_diag_t d;
+  cf_diag_init(&d);
+  cf_err e = cf__toml_parse(g_ctx, gitleaks_toml, strlen(gitleaks_toml), "torture.toml", &doc, &d);
+  if ((e == CF_OK) != (doc != NULL)) TT_FAIL("TOML parse returned %s with a document %p", cf_err_name(e), (void *)doc);
+  snprintf(last_message, sizeof last_message, "%u:%u %s", d.line, d.column, d.message ? d.message : "");
+  cf_doc_free(doc);
+  cf_diag_cleanup(&d);
+  return e;
+}
+
+static cf_err op_load_gitleaks(void) {
+  cf_content_rules_t *rs = NULL;
+  cf_err e = cf_content_rules_new(g_ctx, CF_CONTENT_SECRET, &rs);
+  if (e) return e;
+  cf_diags_t errs;
+  cf_diags_init(&errs);
+  e = cf__gitleaks_load_text(rs, "torture.toml", gitleaks_toml, strlen(gitleaks_toml), &errs);
+  if (e == CF_OK && cf_content_rules_count(rs) != 2) TT_FAIL("loaded %zu gitleaks rules of 2", cf_content_rules_count(rs));
+  if (e == CF_OK && errs.len) TT_FAIL("loaded with errors: %s", errs.items[0].message);
+  if (e != CF_OK && errs.len) snprintf(last_message, sizeof last_message, "%s", errs.items[0].message);
+  cf_diags_cleanup(&errs);
+  cf_content_rules_free(rs);
+  return e;
+}
+
 /* Scans data with the torture rules; a successful scan must find exactly what an
  * unhindered one finds. */
 static size_t expect_findings = SIZE_MAX, expect_suppressed = SIZE_MAX;
@@ -446,6 +503,16 @@ static void test_torture_rule_compile(void **state) {
   torture("rule compile", op_compile_rules);
 }
 
+static void test_torture_toml_parse(void **state) {
+  (void)state;
+  torture("TOML parse", op_parse_toml);
+}
+
+static void test_torture_gitleaks_load(void **state) {
+  (void)state;
+  torture("gitleaks configuration", op_load_gitleaks);
+}
+
 static void test_torture_scan_yaml(void **state) {
   (void)state;
   torture("scan of a YAML template", op_scan_yaml);
@@ -510,6 +577,8 @@ int main(void) {
       cmocka_unit_test(test_torture_json_parse),
       cmocka_unit_test(test_torture_yaml_parse),
       cmocka_unit_test(test_torture_rule_compile),
+      cmocka_unit_test(test_torture_toml_parse),
+      cmocka_unit_test(test_torture_gitleaks_load),
       cmocka_unit_test(test_torture_scan_yaml),
       cmocka_unit_test(test_torture_scan_json_with_baseline),
       cmocka_unit_test(test_torture_scan_gzip),
