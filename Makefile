@@ -198,7 +198,8 @@ build/fuzzlib/fuzz/%: fuzz/%.c | fuzzlib
 	@mkdir -p $(dir $@)
 	clang-14 $(CPPFLAGS) -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined -fsanitize-link-c++-runtime -o $@ $< build/fuzzlib/libcloudfort.a $(LIBS)
 
-.PHONY: fuzzlib
+.PHONY: FORCE fuzzlib
+FORCE:
 fuzzlib:
 	@$(MAKE) --no-print-directory SAN=fuzz BUILD=build/fuzzlib build/fuzzlib/libcloudfort.a
 

@@ -61,6 +61,11 @@ const cf_limits_t *cf_ctx_limits(const cf_ctx_t *ctx);
 /* The time rules compare ages against (seconds since the epoch). Defaults to the time the
  * context was made; tests pin it so that "older than 90 days" does not depend on the day. */
 void cf_ctx_set_now(cf_ctx_t *ctx, int64_t unix_seconds);
+/* A folder where compiled content rule databases are kept between runs (created when
+ * missing), so that a run with the same rules skips compiling them; NULL or "" (the default)
+ * keeps nothing. A cached database is used only when its checksum and the rules it was
+ * compiled from match; anything else is compiled afresh. Returns false when out of memory. */
+bool cf_ctx_set_cache_dir(cf_ctx_t *ctx, const char *dir);
 int64_t cf_ctx_now(const cf_ctx_t *ctx);
 
 /* Parses an RFC 3339 / ISO 8601 time ("2025-01-31T00:00:00Z", offsets and fractions allowed,

@@ -28,6 +28,10 @@ void cli_put_safe(FILE *f, const char *s);
 void cli_print_diag(const cf_diag_t *d);
 /* Whether colour should be used on this stream (a terminal, NO_COLOR unset, not disabled). */
 bool cli_use_color(FILE *f, bool disabled);
+/* A new context whose compiled content rules are cached in $CLOUDFORT_CACHE_DIR, else
+ * $XDG_CACHE_HOME/cloudfort, else ~/.cache/cloudfort (CLOUDFORT_CACHE_DIR set but empty: no
+ * cache). NULL when out of memory. */
+cf_ctx_t *cli_ctx_new(void);
 /* Parses "10", "64K", "1M", "2G" into bytes. */
 bool cli_parse_size(const char *s, unsigned long long *out);
 

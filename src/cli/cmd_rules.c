@@ -379,7 +379,7 @@ int cmd_rules(int argc, char **argv) {
     cli_error("--now: expected an RFC 3339 time, got '%s'", now);
     return EXIT_USAGE;
   }
-  cf_ctx_t *ctx = cf_ctx_new();
+  cf_ctx_t *ctx = cli_ctx_new();
   cf_ruleset_t *rs = NULL;
   cf_content_rules_t *crs = NULL;
   listed_t *all = NULL;

@@ -793,7 +793,7 @@ int cmd_scan(int argc, char **argv, const char *mode) {
   int rc = parse_args(argc, argv, &a);
   if (rc >= 0) goto out;
 
-  cf_ctx_t *ctx = cf_ctx_new();
+  cf_ctx_t *ctx = cli_ctx_new();
   loaded_t L;
   memset(&L, 0, sizeof L);
   cf_report_t report;

@@ -44,6 +44,29 @@ void cli_print_diag(const cf_diag_t *d) {
   fputc('\n', stderr);
 }
 
+cf_ctx_t *cli_ctx_new(void) {
+  cf_ctx_t *ctx = cf_ctx_new();
+  if (!ctx) return NULL;
+  const char *dir = getenv("CLOUDFORT_CACHE_DIR");
+  char buf[4096];
+  buf[0] = '\0';
+  if (dir) {
+    snprintf(buf, sizeof buf, "%s", dir);
+  } else if ((dir = getenv("XDG_CACHE_HOME")) && dir[0] == '/') {
+    snprintf(buf, sizeof buf, "%s/cloudfort", dir);
+  } else if ((dir = getenv("HOME")) && dir[0] == '/') {
+    /* ~/.cache itself may be missing: make it, as other programs would. */
+    snprintf(buf, sizeof buf, "%s/.cache", dir);
+    (void)mkdir(buf, 0700);
+    snprintf(buf, sizeof buf, "%s/.cache/cloudfort", dir);
+  }
+  if (!cf_ctx_set_cache_dir(ctx, buf)) {
+    cf_ctx_free(ctx);
+    return NULL;
+  }
+  return ctx;
+}
+
 bool cli_use_color(FILE *f, bool disabled) {
   if (disabled) return false;
   const char *nc = getenv("NO_COLOR");

@@ -144,6 +144,14 @@ pcre2_code *cf__content_regex(cf_content_rules_t *rs, const char *pattern, size_
 /* The same with extra PCRE2 compile options (PCRE2_CASELESS, PCRE2_DOLLAR_ENDONLY, ...). */
 pcre2_code *cf__content_regex_opts(cf_content_rules_t *rs, const char *pattern, size_t len, uint32_t extra,
                                    char *msg, size_t msg_size);
+/* Compiled prefilter databases kept between runs (hs_cache.c). The key hashes the patterns,
+ * their flags and the Hyperscan version. load fills prefiltered[i] (1: pattern i is in the
+ * database) and max_width[i] for the n patterns and returns true with *db, or false. */
+bool cf__hs_cache_key(const char *const *exprs, const unsigned *flags, size_t n, char key[65]);
+bool cf__hs_cache_load(const cf_ctx_t *ctx, const char *key, size_t n, uint8_t *prefiltered, uint32_t *max_width,
+                       hs_database_t **db);
+void cf__hs_cache_store(const cf_ctx_t *ctx, const char *key, size_t n, const uint8_t *prefiltered,
+                        const uint32_t *max_width, const hs_database_t *db);
 /* Appends a rule (retained). */
 cf_err cf__content_add_rule(cf_content_rules_t *rs, crule_t *r) CF_MUST_CHECK;
 

@@ -620,19 +620,26 @@ static bool regex_is_wide(const char *re) {
 cf_err cf_content_rules_compile(cf_content_rules_t *rs, cf_diags_t *errors) {
   if (rs->compiled) return CF_OK;
   size_t n = rs->n_rules;
+  const char **all = calloc(n + 1, sizeof(char *)); /* the regex rules' patterns, in order */
+  unsigned *all_flags = calloc(n + 1, sizeof(unsigned));
+  size_t *all_rule = calloc(n + 1, sizeof(size_t));  /* -> rule index */
+  uint8_t *pre = calloc(n + 1, 1);                    /* 1: in the prefilter database */
+  uint32_t *width = calloc(n + 1, sizeof(uint32_t));
   const char **exprs = calloc(n + 1, sizeof(char *));
   unsigned *flags = calloc(n + 1, sizeof(unsigned));
   unsigned *ids = calloc(n + 1, sizeof(unsigned));
+  size_t *of = calloc(n + 1, sizeof(size_t));         /* database position -> position in all */
   rs->hs_rule = calloc(n + 1, sizeof(unsigned));
   rs->path_only = calloc(n + 1, sizeof(crule_t *));
   rs->pcre_only = calloc(n + 1, sizeof(crule_t *));
   rs->wide = calloc(n + 1, sizeof(crule_t *));
   cf_err err = CF_OK;
-  if (!exprs || !flags || !ids || !rs->hs_rule || !rs->path_only || !rs->pcre_only || !rs->wide) {
+  if (!all || !all_flags || !all_rule || !pre || !width || !exprs || !flags || !ids || !of || !rs->hs_rule ||
+      !rs->path_only || !rs->pcre_only || !rs->wide) {
     err = CF_ENOMEM;
     goto out;
   }
-  size_t k = 0;
+  size_t m = 0;
   for (size_t i = 0; i < n; i++) {
     crule_t *r = rs->rules[i];
     if (!r->regex) {
@@ -641,50 +648,78 @@ cf_err cf_content_rules_compile(cf_content_rules_t *rs, cf_diags_t *errors) {
     }
     /* Prefilter mode lets Hyperscan accept every PCRE construct as a superset; UTF-8 mode is
      * left off so that arbitrary bytes (binary files, broken encodings) never fail a scan. */
-    exprs[k] = r->regex;
-    flags[k] = HS_FLAG_PREFILTER | HS_FLAG_ALLOWEMPTY;
-    ids[k] = (unsigned)k;
-    rs->hs_rule[k] = (unsigned)i;
-    hs_expr_info_t *info = NULL;
-    hs_compile_error_t *ce = NULL;
-    if (hs_expression_info(r->regex, flags[k], &info, &ce) == HS_SUCCESS && info) {
-      r->max_width = info->max_width > MAX_WINDOW ? MAX_WINDOW : info->max_width;
-      free(info);
-    } else {
-      /* Even as a prefilter Hyperscan refuses a few constructs: such a rule is run with
-       * PCRE2 alone over the whole input (slower, same results). */
-      if (ce) hs_free_compile_error(ce);
-      r->max_width = MAX_WINDOW;
-      rs->pcre_only[rs->n_pcre_only++] = r;
-      continue;
-    }
-    k++;
+    all[m] = r->regex;
+    all_flags[m] = HS_FLAG_PREFILTER | HS_FLAG_ALLOWEMPTY;
+    all_rule[m] = i;
+    m++;
   }
-  /* A pattern that passes hs_expression_info may still fail in the combined compile (too
-   * large, for one): such a rule moves to PCRE2 alone and the rest are compiled again. */
-  while (k) {
-    hs_compile_error_t *ce = NULL;
-    if (hs_compile_multi(exprs, flags, ids, (unsigned)k, HS_MODE_BLOCK, NULL, &rs->db, &ce) == HS_SUCCESS) break;
-    int bad = ce ? ce->expression : -1;
-    if (bad < 0 || (size_t)bad >= k) {
-      if (errors)
-        (void)cf_diags_add(errors, CF_ERULE, NULL, 0, 0, "content rules: the prefilter database did not compile: %s",
-                           ce && ce->message ? ce->message : "compile error");
+  char key[65];
+  bool keyed = m && cf__hs_cache_key(all, all_flags, m, key);
+  bool cached = keyed && cf__hs_cache_load(rs->ctx, key, m, pre, width, &rs->db);
+  size_t k = 0;
+  if (cached) {
+    for (size_t j = 0; j < m; j++) {
+      crule_t *r = rs->rules[all_rule[j]];
+      r->max_width = width[j];
+      if (pre[j]) rs->hs_rule[k++] = (unsigned)all_rule[j];
+      else rs->pcre_only[rs->n_pcre_only++] = r;
+    }
+  } else {
+    for (size_t j = 0; j < m; j++) {
+      crule_t *r = rs->rules[all_rule[j]];
+      hs_expr_info_t *info = NULL;
+      hs_compile_error_t *ce = NULL;
+      if (hs_expression_info(all[j], all_flags[j], &info, &ce) == HS_SUCCESS && info) {
+        r->max_width = info->max_width > MAX_WINDOW ? MAX_WINDOW : info->max_width;
+        free(info);
+      } else {
+        /* Even as a prefilter Hyperscan refuses a few constructs: such a rule is run with
+         * PCRE2 alone over the whole input (slower, same results). */
+        if (ce) hs_free_compile_error(ce);
+        r->max_width = MAX_WINDOW;
+        width[j] = MAX_WINDOW;
+        rs->pcre_only[rs->n_pcre_only++] = r;
+        continue;
+      }
+      width[j] = r->max_width;
+      pre[j] = 1;
+      exprs[k] = all[j];
+      flags[k] = all_flags[j];
+      ids[k] = (unsigned)k;
+      of[k] = j;
+      rs->hs_rule[k] = (unsigned)all_rule[j];
+      k++;
+    }
+    /* A pattern that passes hs_expression_info may still fail in the combined compile (too
+     * large, for one): such a rule moves to PCRE2 alone and the rest are compiled again. */
+    while (k) {
+      hs_compile_error_t *ce = NULL;
+      if (hs_compile_multi(exprs, flags, ids, (unsigned)k, HS_MODE_BLOCK, NULL, &rs->db, &ce) == HS_SUCCESS) break;
+      int bad = ce ? ce->expression : -1;
+      if (bad < 0 || (size_t)bad >= k) {
+        if (errors)
+          (void)cf_diags_add(errors, CF_ERULE, NULL, 0, 0, "content rules: the prefilter database did not compile: %s",
+                             ce && ce->message ? ce->message : "compile error");
+        if (ce) hs_free_compile_error(ce);
+        err = CF_ERULE;
+        goto out;
+      }
       if (ce) hs_free_compile_error(ce);
-      err = CF_ERULE;
-      goto out;
+      crule_t *r = rs->rules[rs->hs_rule[bad]];
+      r->max_width = MAX_WINDOW;
+      pre[of[bad]] = 0;
+      width[of[bad]] = MAX_WINDOW;
+      rs->pcre_only[rs->n_pcre_only++] = r;
+      for (size_t j = (size_t)bad; j + 1 < k; j++) {
+        exprs[j] = exprs[j + 1];
+        flags[j] = flags[j + 1];
+        of[j] = of[j + 1];
+        rs->hs_rule[j] = rs->hs_rule[j + 1];
+      }
+      k--;
+      for (size_t j = 0; j < k; j++) ids[j] = (unsigned)j;
     }
-    if (ce) hs_free_compile_error(ce);
-    crule_t *r = rs->rules[rs->hs_rule[bad]];
-    r->max_width = MAX_WINDOW;
-    rs->pcre_only[rs->n_pcre_only++] = r;
-    for (size_t j = (size_t)bad; j + 1 < k; j++) {
-      exprs[j] = exprs[j + 1];
-      flags[j] = flags[j + 1];
-      rs->hs_rule[j] = rs->hs_rule[j + 1];
-    }
-    k--;
-    for (size_t j = 0; j < k; j++) ids[j] = (unsigned)j;
+    if (keyed && rs->db) cf__hs_cache_store(rs->ctx, key, m, pre, width, rs->db);
   }
   rs->n_hs = k;
   for (size_t j = 0; j < k; j++) {
@@ -694,8 +729,14 @@ cf_err cf_content_rules_compile(cf_content_rules_t *rs, cf_diags_t *errors) {
   }
   rs->compiled = true;
 out:
+  free(all);
+  free(all_flags);
+  free(all_rule);
+  free(pre);
+  free(width);
   free(exprs);
   free(flags);
   free(ids);
+  free(of);
   return err;
 }

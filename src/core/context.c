@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "cloudfort/cloudfort.h"
@@ -32,7 +33,19 @@ cf_ctx_t *cf_ctx_new(void) {
   return ctx;
 }
 
-void cf_ctx_free(cf_ctx_t *ctx) { free(ctx); }
+void cf_ctx_free(cf_ctx_t *ctx) {
+  if (!ctx) return;
+  free(ctx->cache_dir);
+  free(ctx);
+}
+
+bool cf_ctx_set_cache_dir(cf_ctx_t *ctx, const char *dir) {
+  char *copy = NULL;
+  if (dir && *dir && !(copy = strdup(dir))) return false;
+  free(ctx->cache_dir);
+  ctx->cache_dir = copy;
+  return true;
+}
 
 void cf_ctx_set_log(cf_ctx_t *ctx, cf_log_cb cb, void *userdata, cf_log_level level) {
   ctx->log_cb = cb;

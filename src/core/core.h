@@ -30,6 +30,7 @@ struct cf_ctx {
   cf_log_level log_level;
   cf_limits_t limits;
   int64_t now;
+  char *cache_dir; /* where compiled rule databases are kept between runs, or NULL */
 };
 
 /* Formats and passes a message to the context's callback when the level is enabled. ctx may

@@ -5,6 +5,8 @@
  * the filters (keywords, entropy, allowlists, paths), confidence from validators and
  * context words, positions, masking, and hostile texts.
  */
+#include <sys/stat.h>
+
 #include "testutil.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
@@ -294,6 +296,83 @@ static void test_mask(void **state) {
   assert_int_equal(4, strlen(tiny));
 }
 
+/* Compiles TOKEN_RULE plus a second rule with the given cache folder and returns the matches
+ * of a fixed text. */
+static hits_t scan_with_cache(const char *dir) {
+  eng_t e;
+  e.ctx = cf_ctx_new();
+  assert_non_null(e.ctx);
+  assert_true(cf_ctx_set_cache_dir(e.ctx, dir));
+  assert_int_equal(CF_OK, cf_content_rules_new(e.ctx, 0, &e.rs));
+  static const char yaml[] = TOKEN_RULE "---\nid: demo-generic\nanalyzer: secrets\nremediation: r\ntitle: t\n"
+                             "severity: medium\nregex: '(?i)passwd\\s*=\\s*(\\S{8,64})'\ngroup: 1\nkeywords: [passwd]\n";
+  cf_diags_t errs;
+  cf_diags_init(&errs);
+  assert_int_equal(CF_OK, cf_content_rules_load_text(e.rs, "c.yaml", yaml, sizeof yaml - 1, &errs));
+  assert_int_equal(CF_OK, cf_content_rules_compile(e.rs, &errs));
+  cf_diags_cleanup(&errs);
+  assert_int_equal(CF_OK, cf_content_scanner_new(e.rs, &e.sc));
+  hits_t hs = scan(&e, "passwd = Xk9#mQ2$vL7!pR4z\nid dmo_abcdefGHIJ12\n", NULL);
+  eng_close(&e);
+  return hs;
+}
+
+/* The one file a cache folder holds (its path into out), or false. */
+static bool cache_file(const char *dir, char *out, size_t size) {
+  char cmd[512];
+  snprintf(cmd, sizeof cmd, "ls %s/hs-*.db 2>/dev/null", dir);
+  FILE *p = popen(cmd, "r");
+  assert_non_null(p);
+  bool got = fgets(out, (int)size, p) != NULL;
+  pclose(p);
+  if (got) out[strcspn(out, "\n")] = '\0';
+  return got;
+}
+
+static void test_compiled_database_cache(void **state) {
+  (void)state;
+  char dir[] = "/tmp/cftest-cache-XXXXXX";
+  assert_non_null(mkdtemp(dir));
+  char sub[64];
+  snprintf(sub, sizeof sub, "%s/c", dir); /* created by the first run */
+  hits_t cold = scan_with_cache(sub);
+  assert_int_equal(2, cold.n);
+  char file[256];
+  assert_true(cache_file(sub, file, sizeof file));
+  struct stat st1;
+  assert_int_equal(0, stat(file, &st1));
+  /* A second run reads it and finds the same. */
+  hits_t warm = scan_with_cache(sub);
+  assert_int_equal(cold.n, warm.n);
+  for (size_t i = 0; i < cold.n; i++) {
+    assert_string_equal(cold.h[i].rule, warm.h[i].rule);
+    assert_int_equal(cold.h[i].start, warm.h[i].start);
+  }
+  /* A damaged file (one byte flipped in the middle, then cut short) is ignored: the rules are
+   * compiled again, with the same results, and the file is written anew. */
+  FILE *f = fopen(file, "r+b");
+  assert_non_null(f);
+  fseek(f, st1.st_size / 2, SEEK_SET);
+  int c = fgetc(f);
+  fseek(f, st1.st_size / 2, SEEK_SET);
+  fputc(c ^ 0x5a, f);
+  fclose(f);
+  hits_t again = scan_with_cache(sub);
+  assert_int_equal(cold.n, again.n);
+  assert_int_equal(0, truncate(file, st1.st_size / 3));
+  again = scan_with_cache(sub);
+  assert_int_equal(cold.n, again.n);
+  struct stat st2;
+  assert_int_equal(0, stat(file, &st2));
+  assert_int_equal(st1.st_size, st2.st_size);
+  /* A folder that cannot be made is no error. */
+  hits_t none = scan_with_cache("/proc/cloudfort-cannot-be-here");
+  assert_int_equal(cold.n, none.n);
+  char cmd[128];
+  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+  assert_int_equal(0, system(cmd));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_every_match_with_its_position),
@@ -305,6 +384,7 @@ int main(void) {
       cmocka_unit_test(test_hostile_texts),
       cmocka_unit_test(test_bad_rules_are_diagnosed),
       cmocka_unit_test(test_mask),
+      cmocka_unit_test(test_compiled_database_cache),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
