@@ -1,13 +1,13 @@
 #!/bin/sh
 # The content benchmark: `cloudfort secrets` over a gigabyte of ordinary text with every
-# shipped content rule's fire fixtures planted in it, against secretlint (its recommended
+# shipped secret rule's fire fixtures planted in it, against secretlint (its recommended
 # preset) and ripgrep searching the secret rules' keywords, on the same corpus.
 #
 #   bench/content/run.sh [BUILD]
 #
 # Corpus (bench/content/corpus.py): the text files of /usr/include, /usr/share and the Python
 # and Node.js installations, copied in rounds into BUILD/bench-content/corpus until it holds
-# CONTENT_BENCH_BYTES (default 1 GB); each rule's fire fixtures from tests/rules/content/<ID>/
+# CONTENT_BENCH_BYTES (default 1 GB); each secret rule's fire fixtures from tests/rules/content/<ID>/
 # planted CONTENT_BENCH_PLANTS times (default 3) at recorded places. Built once and reused.
 #
 # Measured: cloudfort with -j1 and -j2, CONTENT_BENCH_RUNS runs each (default 3; medians of

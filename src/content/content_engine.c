@@ -43,7 +43,8 @@ cf_err cf_content_scanner_new(const cf_content_rules_t *rs, cf_content_scanner_t
   sc->md = pcre2_match_data_create(128, NULL); /* rule groups are at most 99 */
   sc->md2 = pcre2_match_data_create(1, NULL);
   sc->mctx = pcre2_match_context_create(NULL);
-  if (!sc->md || !sc->md2 || !sc->mctx) {
+  sc->kw_seen = calloc(rs->n_kw + 1, 1);
+  if (!sc->md || !sc->md2 || !sc->mctx || !sc->kw_seen) {
     cf_content_scanner_free(sc);
     return CF_ENOMEM;
   }
@@ -59,6 +60,7 @@ void cf_content_scanner_free(cf_content_scanner_t *sc) {
   pcre2_match_data_free(sc->md);
   pcre2_match_data_free(sc->md2);
   pcre2_match_context_free(sc->mctx);
+  free(sc->kw_seen);
   free(sc->cands);
   free(sc->found);
   free(sc->lines);
@@ -86,6 +88,10 @@ static int on_hs_match(unsigned int id, unsigned long long from, unsigned long l
   (void)from;
   (void)flags;
   cf_content_scanner_t *sc = ud;
+  if (id >= CF_KW_ID_BASE) {
+    sc->kw_seen[id - CF_KW_ID_BASE] = 1;
+    return 0;
+  }
   if (sc->n_cands == sc->cap_cands) {
     if (sc->cap_cands >= MAX_CANDIDATES) {
       sc->cands_overflow = true;
@@ -350,8 +356,16 @@ static bool has_non_ascii(const char *s, size_t n) {
   return false;
 }
 
-static bool keywords_present(const crule_t *r, const char *text, size_t len) {
-  if (!r->n_keywords) return true;
+/* gitleaks semantics: one of the rule's keywords occurs somewhere in the text (case
+ * ignored). The prefilter database holds every keyword as a literal, so its pass over the
+ * text already says which occur; the text is searched only when that pass did not finish. */
+static bool keywords_present(const cf_content_scanner_t *sc, const crule_t *r, const char *text, size_t len) {
+  if (!r->n_keywords || r->kw_always) return true;
+  if (sc->kw_known && r->kw_ids) {
+    for (uint32_t i = 0; i < r->n_keywords; i++)
+      if (sc->kw_seen[r->kw_ids[i]]) return true;
+    return false;
+  }
   for (uint32_t i = 0; i < r->n_keywords; i++)
     if (ci_contains(text, len, r->keywords[i])) return true;
   return false;
@@ -379,10 +393,13 @@ cf_err cf_content_scan_text(cf_content_scanner_t *sc, const char *text, size_t l
     m.confidence = r->confidence;
     if ((e = add_found(sc, &m))) return e;
   }
+  sc->kw_known = false;
+  if (rs->n_kw) memset(sc->kw_seen, 0, rs->n_kw);
   if (rs->db && len) {
     hs_error_t he = hs_scan(rs->db, text, (unsigned)(len > UINT32_MAX ? UINT32_MAX : len), 0, sc->scratch, on_hs_match, sc);
     if (sc->nomem) return CF_ENOMEM;
     if (he != HS_SUCCESS && he != HS_SCAN_TERMINATED) return CF_EINVAL;
+    sc->kw_known = he == HS_SUCCESS && len <= UINT32_MAX;
   }
   if (sc->n_cands > 1) qsort(sc->cands, sc->n_cands, sizeof(*sc->cands), cmp_cand);
   /* On non-ASCII text the byte-wise prefilter may miss what wide rules match: they run
@@ -392,7 +409,7 @@ cf_err cf_content_scan_text(cf_content_scanner_t *sc, const char *text, size_t l
     const crule_t *r = rs->rules[sc->cands[i].rule];
     size_t j = i;
     while (j < sc->n_cands && sc->cands[j].rule == sc->cands[i].rule) j++;
-    if (!(high && r->wide) && path_matches(sc, r, path) && keywords_present(r, text, len)) {
+    if (!(high && r->wide) && path_matches(sc, r, path) && keywords_present(sc, r, text, len)) {
       /* Merge the windows of this rule's candidates and search each interval once. */
       size_t k = i;
       while (!e && k < j) {
@@ -414,11 +431,11 @@ cf_err cf_content_scan_text(cf_content_scanner_t *sc, const char *text, size_t l
   }
   for (size_t i = 0; !e && i < rs->n_pcre_only; i++) {
     const crule_t *r = rs->pcre_only[i];
-    if (path_matches(sc, r, path) && keywords_present(r, text, len)) e = run_regex(sc, r, text, len, path, 0, len);
+    if (path_matches(sc, r, path) && keywords_present(sc, r, text, len)) e = run_regex(sc, r, text, len, path, 0, len);
   }
   for (size_t i = 0; !e && high && i < rs->n_wide; i++) {
     const crule_t *r = rs->wide[i];
-    if (path_matches(sc, r, path) && keywords_present(r, text, len)) e = run_regex(sc, r, text, len, path, 0, len);
+    if (path_matches(sc, r, path) && keywords_present(sc, r, text, len)) e = run_regex(sc, r, text, len, path, 0, len);
   }
   if (!e && sc->nomem) e = CF_ENOMEM;
   if (e) return e;

@@ -86,6 +86,8 @@ typedef struct crule {
   bool gitleaks;              /* gitleaks semantics: with group 0 the secret is the first
                                  non-empty capture group (the whole match when none is), and
                                  the secret's entropy must exceed `entropy` */
+  uint32_t *kw_ids;           /* its keywords' ids in the prefilter database (set by compile) */
+  bool kw_always;             /* an empty keyword: always present */
 } crule_t;
 
 struct cf_content_rules {
@@ -109,8 +111,13 @@ struct cf_content_rules {
   size_t n_pcre_only;
   crule_t **wide;             /* prefiltered rules that run with PCRE2 alone on non-ASCII text */
   size_t n_wide;
+  char **kw;                  /* every distinct keyword, a literal of the prefilter database */
+  size_t n_kw;
   bool compiled;
 };
+
+/* Hyperscan ids of keyword literals start here (rule patterns are numbered from 0). */
+#define CF_KW_ID_BASE 0x40000000u
 
 struct cf_content_scanner {
   const cf_content_rules_t *rs;
@@ -118,6 +125,8 @@ struct cf_content_scanner {
   pcre2_match_data *md;       /* the rule's match (ovector read while filtering) */
   pcre2_match_data *md2;      /* allowlist and path checks, which must not clobber md */
   pcre2_match_context *mctx;  /* match and depth limits */
+  uint8_t *kw_seen;           /* per keyword: it occurs in the text being scanned */
+  bool kw_known;              /* kw_seen is complete for this text */
   /* candidates of one scan: (rule index, end offset) */
   struct cand {
     uint32_t rule;

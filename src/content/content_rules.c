@@ -67,6 +67,7 @@ void cf_content_rules_free(cf_content_rules_t *rs) {
   free(rs->pcre_only);
   free(rs->wide);
   free(rs->global_allows);
+  free(rs->kw);
   cf__arena_free(rs->arena);
   free(rs);
 }
@@ -617,24 +618,65 @@ static bool regex_is_wide(const char *re) {
  * (private keys are the longest secrets, a few kilobytes). */
 #define MAX_WINDOW (16u << 10)
 
+/* Gives every rule's keywords ids in rs->kw (the distinct keywords, in order of first use). */
+static cf_err number_keywords(cf_content_rules_t *rs) {
+  size_t cap = 0;
+  for (size_t i = 0; i < rs->n_rules; i++) {
+    crule_t *r = rs->rules[i];
+    if (!r->n_keywords) continue;
+    r->kw_ids = cf__arena_alloc(rs->arena, r->n_keywords * sizeof(uint32_t));
+    if (!r->kw_ids) return CF_ENOMEM;
+    for (uint32_t j = 0; j < r->n_keywords; j++) {
+      const char *w = r->keywords[j];
+      if (!w[0]) {
+        r->kw_always = true;
+        r->kw_ids[j] = 0;
+        continue;
+      }
+      size_t x = 0;
+      while (x < rs->n_kw && strcmp(rs->kw[x], w) != 0) x++;
+      if (x == rs->n_kw) {
+        if (!cf__grow((void **)&rs->kw, &cap, rs->n_kw, sizeof(char *))) return CF_ENOMEM;
+        rs->kw[rs->n_kw++] = (char *)w;
+      }
+      r->kw_ids[j] = (uint32_t)x;
+    }
+  }
+  return CF_OK;
+}
+
+/* A keyword as a Hyperscan pattern matching exactly its bytes (every byte escaped). */
+static char *keyword_pattern(const char *w) {
+  size_t n = strlen(w);
+  char *p = malloc(4 * n + 1);
+  if (!p) return NULL;
+  for (size_t i = 0; i < n; i++) snprintf(p + 4 * i, 5, "\\x%02x", (unsigned char)w[i]);
+  p[4 * n] = '\0';
+  return p;
+}
+
 cf_err cf_content_rules_compile(cf_content_rules_t *rs, cf_diags_t *errors) {
   if (rs->compiled) return CF_OK;
   size_t n = rs->n_rules;
-  const char **all = calloc(n + 1, sizeof(char *)); /* the regex rules' patterns, in order */
-  unsigned *all_flags = calloc(n + 1, sizeof(unsigned));
+  cf_err err = number_keywords(rs);
+  if (err) return err;
+  size_t nk = rs->n_kw;
+  /* The rule patterns, in order, then the keyword literals: what the database is made of. */
+  const char **all = calloc(n + nk + 1, sizeof(char *));
+  unsigned *all_flags = calloc(n + nk + 1, sizeof(unsigned));
   size_t *all_rule = calloc(n + 1, sizeof(size_t));  /* -> rule index */
   uint8_t *pre = calloc(n + 1, 1);                    /* 1: in the prefilter database */
   uint32_t *width = calloc(n + 1, sizeof(uint32_t));
-  const char **exprs = calloc(n + 1, sizeof(char *));
-  unsigned *flags = calloc(n + 1, sizeof(unsigned));
-  unsigned *ids = calloc(n + 1, sizeof(unsigned));
+  const char **exprs = calloc(n + nk + 1, sizeof(char *));
+  unsigned *flags = calloc(n + nk + 1, sizeof(unsigned));
+  unsigned *ids = calloc(n + nk + 1, sizeof(unsigned));
   size_t *of = calloc(n + 1, sizeof(size_t));         /* database position -> position in all */
+  char **kwx = calloc(nk + 1, sizeof(char *));
   rs->hs_rule = calloc(n + 1, sizeof(unsigned));
   rs->path_only = calloc(n + 1, sizeof(crule_t *));
   rs->pcre_only = calloc(n + 1, sizeof(crule_t *));
   rs->wide = calloc(n + 1, sizeof(crule_t *));
-  cf_err err = CF_OK;
-  if (!all || !all_flags || !all_rule || !pre || !width || !exprs || !flags || !ids || !of || !rs->hs_rule ||
+  if (!all || !all_flags || !all_rule || !pre || !width || !exprs || !flags || !ids || !of || !kwx || !rs->hs_rule ||
       !rs->path_only || !rs->pcre_only || !rs->wide) {
     err = CF_ENOMEM;
     goto out;
@@ -653,8 +695,18 @@ cf_err cf_content_rules_compile(cf_content_rules_t *rs, cf_diags_t *errors) {
     all_rule[m] = i;
     m++;
   }
+  /* Keywords are found in the same pass (gitleaks asks for one anywhere in the text), once
+   * each: a rule with keywords is considered only when one of them was seen. */
+  for (size_t j = 0; j < nk; j++) {
+    if (!(kwx[j] = keyword_pattern(rs->kw[j]))) {
+      err = CF_ENOMEM;
+      goto out;
+    }
+    all[m + j] = kwx[j];
+    all_flags[m + j] = HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH;
+  }
   char key[65];
-  bool keyed = m && cf__hs_cache_key(all, all_flags, m, key);
+  bool keyed = (m || nk) && cf__hs_cache_key(all, all_flags, m + nk, key);
   bool cached = keyed && cf__hs_cache_load(rs->ctx, key, m, pre, width, &rs->db);
   size_t k = 0;
   if (cached) {
@@ -683,18 +735,26 @@ cf_err cf_content_rules_compile(cf_content_rules_t *rs, cf_diags_t *errors) {
       }
       width[j] = r->max_width;
       pre[j] = 1;
-      exprs[k] = all[j];
-      flags[k] = all_flags[j];
-      ids[k] = (unsigned)k;
       of[k] = j;
       rs->hs_rule[k] = (unsigned)all_rule[j];
       k++;
     }
     /* A pattern that passes hs_expression_info may still fail in the combined compile (too
      * large, for one): such a rule moves to PCRE2 alone and the rest are compiled again. */
-    while (k) {
+    while (k + nk) {
+      for (size_t j = 0; j < k; j++) {
+        exprs[j] = all[of[j]];
+        flags[j] = all_flags[of[j]];
+        ids[j] = (unsigned)j;
+      }
+      for (size_t j = 0; j < nk; j++) {
+        exprs[k + j] = all[m + j];
+        flags[k + j] = all_flags[m + j];
+        ids[k + j] = CF_KW_ID_BASE + (unsigned)j;
+      }
       hs_compile_error_t *ce = NULL;
-      if (hs_compile_multi(exprs, flags, ids, (unsigned)k, HS_MODE_BLOCK, NULL, &rs->db, &ce) == HS_SUCCESS) break;
+      if (hs_compile_multi(exprs, flags, ids, (unsigned)(k + nk), HS_MODE_BLOCK, NULL, &rs->db, &ce) == HS_SUCCESS)
+        break;
       int bad = ce ? ce->expression : -1;
       if (bad < 0 || (size_t)bad >= k) {
         if (errors)
@@ -711,13 +771,10 @@ cf_err cf_content_rules_compile(cf_content_rules_t *rs, cf_diags_t *errors) {
       width[of[bad]] = MAX_WINDOW;
       rs->pcre_only[rs->n_pcre_only++] = r;
       for (size_t j = (size_t)bad; j + 1 < k; j++) {
-        exprs[j] = exprs[j + 1];
-        flags[j] = flags[j + 1];
         of[j] = of[j + 1];
         rs->hs_rule[j] = rs->hs_rule[j + 1];
       }
       k--;
-      for (size_t j = 0; j < k; j++) ids[j] = (unsigned)j;
     }
     if (keyed && rs->db) cf__hs_cache_store(rs->ctx, key, m, pre, width, rs->db);
   }
@@ -729,6 +786,8 @@ cf_err cf_content_rules_compile(cf_content_rules_t *rs, cf_diags_t *errors) {
   }
   rs->compiled = true;
 out:
+  for (size_t j = 0; kwx && j < nk; j++) free(kwx[j]);
+  free(kwx);
   free(all);
   free(all_flags);
   free(all_rule);

@@ -21,6 +21,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -528,8 +529,66 @@ static cf_err scan_mem(worker_t *w, const char *name, const char *data, size_t l
   return cf__scan_compiled(w, name, data, len);
 }
 
+/* Reads a regular file of at most max bytes through one descriptor: its first bytes decide
+ * whether it is an archive (*archive set, nothing returned), else the whole file is returned
+ * in a malloc'd buffer with a NUL after it. False when the quick path does not apply (not a
+ * regular file, too large, unreadable): the caller then takes the general one, which also
+ * says why in a diagnostic. */
+static bool read_regular(const char *path, size_t max, bool *archive, char **out, size_t *out_len) {
+  *archive = false;
+  *out = NULL;
+  *out_len = 0;
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  struct stat st;
+  bool ok = false;
+  char *buf = NULL;
+  size_t got = 0;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > max) goto out;
+  size_t size = (size_t)st.st_size;
+  buf = malloc(size + 1);
+  if (!buf) goto out;
+  size_t head = size < 512 ? size : 512;
+  while (got < size) {
+    ssize_t r = read(fd, buf + got, (got < head ? head : size) - got);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    got += (size_t)r;
+    if (got == head && got < size && cf__archive_sniff(buf, got)) {
+      *archive = true;
+      break;
+    }
+  }
+  if (!*archive && got == head && cf__archive_sniff(buf, got)) *archive = true;
+  if (*archive) {
+    free(buf);
+    buf = NULL;
+    got = 0;
+  } else {
+    buf[got] = '\0'; /* a file that shrank while read is scanned as far as it went */
+  }
+  ok = true;
+out:
+  close(fd);
+  if (!ok) free(buf);
+  else {
+    *out = buf;
+    *out_len = got;
+  }
+  return ok;
+}
+
 static cf_err scan_file(worker_t *w, const char *path, const char *name) {
   const cf_limits_t *lim = cf__limits(w->cs->ctx);
+  bool archive = false;
+  char *data = NULL;
+  size_t data_len = 0;
+  if (read_regular(path, lim->max_file_size, &archive, &data, &data_len)) {
+    if (archive) return w->cs->opts->no_archives ? CF_OK : cf__archive_scan_file(w, path, name);
+    cf_err e = cf__scan_compiled(w, name, data, data_len);
+    free(data);
+    return e;
+  }
   /* The first bytes of a regular file say whether it is an archive, which is then read as a
    * stream. Anything else (a pipe such as <(cmd)) can be read only once: it is read whole. */
   struct stat st;
