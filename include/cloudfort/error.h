@@ -11,6 +11,7 @@
 #ifndef CLOUDFORT_ERROR_H
 #define CLOUDFORT_ERROR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -61,6 +62,8 @@ typedef struct cf_diag {
   uint32_t line;
   uint32_t column;
   char *message; /* may be NULL */
+  bool partial;  /* a warning: the input was read and scanned, but not all of it (an archive
+                    stopped at a limit, a history entry that could not be read) */
 } cf_diag_t;
 
 void cf_diag_init(cf_diag_t *d);

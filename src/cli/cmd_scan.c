@@ -188,8 +188,10 @@ static void log_cb(void *ud, cf_log_level level, const char *msg) {
  */
 static bool no_input_scanned(const cf_report_t *r) {
   if (r->errors.len == 0 || r->resources > 0) return false;
+  /* Warnings alone (an archive stopped at a limit) mean the input was scanned. */
   size_t bad = 0;
   for (size_t i = 0; i < r->errors.len; i++) {
+    if (r->errors.items[i].partial) continue; /* read and scanned, in part */
     const char *f = r->errors.items[i].file;
     bool seen = false;
     for (size_t k = 0; f && k < i && !seen; k++) seen = r->errors.items[k].file && strcmp(r->errors.items[k].file, f) == 0;

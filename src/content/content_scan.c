@@ -439,7 +439,7 @@ void cf__job_warn(cf_content_job_t *j, cf_err code, const char *name, const char
   va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
-  (void)cf_diags_add(&j->errors, code, name, 0, 0, "%s", msg);
+  if (cf_diags_add(&j->errors, code, name, 0, 0, "%s", msg) == CF_OK) j->errors.items[j->errors.len - 1].partial = true;
 }
 
 /* Scans one text with e's settings; a text with too many candidates is scanned in part. */

@@ -350,6 +350,16 @@ def test_zip_bomb_stops_with_a_warning(cli):
         _, rep, _ = run_limited(cli, ["secrets", "--no-builtin-rules", "--rules", rules_dir(td), "-f", "json",
                                       "--max-archive-size", "1M", p])
         check(len(errors_about(rep, "bytes unpacked")) == 1, f"errors: {rep['errors']}")
+        # A bomb with nothing to find was still read and scanned: a warning, not an input
+        # that could not be scanned (exit 0, not 2).
+        q = td.path("zeros.zip")
+        with zipfile.ZipFile(q, "w", zipfile.ZIP_DEFLATED) as z:
+            with z.open("zeros.bin", "w", force_zip64=True) as w:
+                for _ in range(200):
+                    w.write(b"\0" * (1 << 20))
+        code, rep, _ = run_limited(cli, ["secrets", "--no-builtin-rules", "--rules", rules_dir(td), "-f", "json", q])
+        check(code == 0 and rep["findings"] == [] and len(errors_about(rep, "compression ratio")) == 1,
+              f"exit {code}, errors: {rep['errors']}")
 
 
 def test_archive_on_standard_input(cli):
