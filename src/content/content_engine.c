@@ -371,6 +371,33 @@ static bool keywords_present(const cf_content_scanner_t *sc, const crule_t *r, c
   return false;
 }
 
+/* The rule of a match (the rule's info is the first member of its crule_t). */
+static const crule_t *rule_of(const cf_content_match_t *m) { return (const crule_t *)(const void *)m->rule; }
+
+/* Drops each match of a generic rule whose secret overlaps the secret of a specific rule's
+ * match: `password = "ghp_..."` is a GitHub token, reported once. found is sorted by start;
+ * overlapping matches are neighbours, so the sweep is linear but for runs of overlaps. */
+static void drop_generic_overlaps(cf_content_scanner_t *sc) {
+  size_t n = sc->n_found, out = 0;
+  size_t left_end = 0; /* furthest end of a specific match starting before the current one */
+  bool any = false;
+  for (size_t i = 0; i < n; i++) any |= rule_of(&sc->found[i])->generic;
+  if (!any) return;
+  for (size_t i = 0; i < n; i++) {
+    const cf_content_match_t *m = &sc->found[i];
+    bool drop = false;
+    if (rule_of(m)->generic && m->end > m->start) {
+      drop = left_end > m->start;
+      for (size_t j = i + 1; !drop && j < n && sc->found[j].start < m->end; j++)
+        drop = !rule_of(&sc->found[j])->generic && sc->found[j].end > sc->found[j].start;
+    } else if (m->end > left_end) {
+      left_end = m->end;
+    }
+    if (!drop) sc->found[out++] = *m;
+  }
+  sc->n_found = out;
+}
+
 cf_err cf_content_scan_text(cf_content_scanner_t *sc, const char *text, size_t len, const char *path,
                             cf_content_match_cb cb, void *ud) {
   const cf_content_rules_t *rs = sc->rs;
@@ -440,6 +467,7 @@ cf_err cf_content_scan_text(cf_content_scanner_t *sc, const char *text, size_t l
   if (!e && sc->nomem) e = CF_ENOMEM;
   if (e) return e;
   if (sc->n_found > 1) qsort(sc->found, sc->n_found, sizeof(*sc->found), cmp_found);
+  drop_generic_overlaps(sc);
   for (size_t i = 0; i < sc->n_found; i++)
     if (cb(ud, &sc->found[i])) break;
   return sc->cands_overflow ? CF_ELIMIT : CF_OK;

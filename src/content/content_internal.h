@@ -86,6 +86,8 @@ typedef struct crule {
   bool gitleaks;              /* gitleaks semantics: with group 0 the secret is the first
                                  non-empty capture group (the whole match when none is), and
                                  the secret's entropy must exceed `entropy` */
+  bool generic;               /* a catch-all (password assignments): its match is dropped
+                                 where a specific rule matched the same bytes */
   uint32_t *kw_ids;           /* its keywords' ids in the prefilter database (set by compile) */
   bool kw_always;             /* an empty keyword: always present */
 } crule_t;

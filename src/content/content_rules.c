@@ -192,7 +192,7 @@ cf_err cf__content_add_rule(cf_content_rules_t *rs, crule_t *r) {
 static const char *const known_keys[] = {
     "id", "title", "description", "severity", "threats", "service_models", "regex",
     "group", "entropy", "keywords", "validate", "confidence", "path", "context", "allow",
-    "remediation", "references", "analyzer", NULL};
+    "remediation", "references", "analyzer", "generic", NULL};
 
 /* The analyser a rule document belongs to: secrets, dlp, or NULL (a posture rule). */
 static const char *doc_analyzer(const cf_node_t *doc) {
@@ -394,6 +394,11 @@ static void compile_rule(cctx_t *c, const cf_node_t *doc) {
     else if (s && strcmp(s, "medium") == 0) r->confidence = CONF_MEDIUM;
     else if (s && strcmp(s, "low") == 0) r->confidence = CONF_LOW;
     else cerr(c, v->pos, "'confidence' expects high, medium or low");
+  }
+  v = cf_node_get(doc, "generic");
+  if (v) {
+    if (v->type != CF_NODE_BOOL) cerr(c, v->pos, "'generic' expects true or false");
+    else r->generic = v->u.b;
   }
   v = cf_node_get(doc, "context");
   if (v) {

@@ -373,6 +373,26 @@ static void test_compiled_database_cache(void **state) {
   assert_int_equal(0, system(cmd));
 }
 
+static void test_generic_rule_yields_to_a_specific_one(void **state) {
+  (void)state;
+  eng_t e;
+  eng_open(&e, TOKEN_RULE "---\nid: demo-generic\nanalyzer: secrets\nremediation: r\ntitle: t\nseverity: medium\n"
+                          "generic: true\nregex: '(?i)passwd\\s*=\\s*(\\S{8,64})'\ngroup: 1\nkeywords: [passwd]\n");
+  /* The same bytes: the specific rule only. */
+  hits_t hs = scan(&e, "passwd = dmo_abcdefGHIJ12\n", NULL);
+  assert_int_equal(1, hs.n);
+  assert_string_equal("demo-token", hs.h[0].rule);
+  /* Overlapping from the left (the specific match starts before the generic secret). */
+  hs = scan(&e, "xdmo_abcdefGHIJ12 passwd=dmo_abcdefGHIJ12\n", NULL);
+  assert_int_equal(1, hs.n);
+  /* Apart: both. */
+  hs = scan(&e, "passwd = Xk9#mQ2$vL7!pR4z\nother dmo_abcdefGHIJ12\n", NULL);
+  assert_int_equal(2, hs.n);
+  assert_string_equal("demo-generic", hs.h[0].rule);
+  assert_string_equal("demo-token", hs.h[1].rule);
+  eng_close(&e);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_every_match_with_its_position),
@@ -384,6 +404,7 @@ int main(void) {
       cmocka_unit_test(test_hostile_texts),
       cmocka_unit_test(test_bad_rules_are_diagnosed),
       cmocka_unit_test(test_mask),
+      cmocka_unit_test(test_generic_rule_yields_to_a_specific_one),
       cmocka_unit_test(test_compiled_database_cache),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
