@@ -2,7 +2,8 @@
  * fuzz_scan_target.h - the body the scan targets share (fuzz_cfn.c, fuzz_tfplan.c,
  * fuzz_awsconfig.c): an input goes through cf_posture_scan_buffer with the shipped rules,
  * exactly as the CLI would scan it, and the report is written in every format, so that
- * adapters, rule evaluation, suppressions and the writers all see fuzzed data. The targets
+ * adapters, rule evaluation, suppressions, the secrets pass over configuration values and the
+ * writers all see fuzzed data. The targets
  * differ only in the name the input is given (which saved-CLI detection looks at), their
  * seed corpora and dictionaries. Set-up is done once in LLVMFuzzerInitialize.
  *
@@ -20,6 +21,7 @@
 
 static cf_ctx_t *fz_ctx;
 static cf_ruleset_t *fz_rules;
+static cf_content_rules_t *fz_secrets; /* the secrets pass over configuration values */
 static FILE *fz_null;
 
 static ssize_t discard(void *cookie, const char *buf, size_t n) {
@@ -38,6 +40,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
   cf_diags_t errs;
   cf_diags_init(&errs);
   if (cf_ruleset_load_builtin(fz_rules, &errs) != CF_OK) abort(); /* a shipped rule is broken */
+  if (cf_content_rules_new(fz_ctx, CF_CONTENT_SECRET, &fz_secrets) != CF_OK ||
+      cf_content_rules_load_builtin(fz_secrets, &errs) != CF_OK || cf_content_rules_compile(fz_secrets, &errs) != CF_OK)
+    abort();
   cf_diags_cleanup(&errs);
   /* A stream that discards what is written (glibc's fopencookie), rather than /dev/null: the
    * target must not depend on the device files of the machine it runs on. */
@@ -53,6 +58,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   cf_posture_opts_t opts;
   memset(&opts, 0, sizeof opts);
   opts.unknown = CF_UNKNOWN_REPORT; /* unknown outcomes become findings too */
+  opts.content_rules = fz_secrets;
   cf_err e = cf_posture_scan_buffer(fz_ctx, fz_rules, FUZZ_INPUT_NAME, data, size, &opts, &report);
   if (e != CF_OK && e != CF_ENOMEM) abort(); /* single inputs fail into report.errors */
   cf_findings_sort(report.findings);
