@@ -104,6 +104,10 @@ typedef struct cf_finding {
   uint32_t end_line;          /* content findings: where the secret ends (0: unknown) */
   uint32_t end_column;
   double entropy;             /* content findings: Shannon entropy of the secret (bits/byte) */
+  const char *secret;         /* content findings: the secret, masked unless the scan showed
+                                 secrets (no notes added); may be NULL */
+  const char *match;          /* content findings: the rule's whole match, the secret in it
+                                 masked the same way (at most 200 bytes); may be NULL */
   cf_suppression suppressed;
   const char *suppress_reason; /* may be NULL */
 } cf_finding_t;

@@ -65,6 +65,16 @@ static bool match_fingerprint(const cf_content_match_t *m, const char *file, cha
   return true;
 }
 
+/* Appends s[0..n) to out (of size cap, holding k bytes) with control bytes as spaces, as far
+ * as it fits; returns the new length. */
+static size_t append_printable(char *out, size_t cap, size_t k, const char *s, size_t n) {
+  for (size_t i = 0; i < n && k + 1 < cap; i++) out[k++] = (unsigned char)s[i] < 0x20 ? ' ' : s[i];
+  out[k] = '\0';
+  return k;
+}
+
+static void copy_printable(char *out, size_t cap, const char *s, size_t n) { (void)append_printable(out, cap, 0, s, n); }
+
 /* A finding for m; via, when given, says how the text it was found in was decoded. */
 static cf_err content_finding(cf_findings_t *out, const cf_content_opts_t *opts, const cf_content_match_t *m,
                               const char *file, const cf_content_origin_t *origin, const char *via) {
@@ -114,6 +124,20 @@ static cf_err content_finding(cf_findings_t *out, const cf_content_opts_t *opts,
     if (k + 3 < sizeof ev) cf__strfmt(ev + k, sizeof ev - k, "; found %s", via);
   }
   f.evidence = ev;
+  /* The secret and the whole match, for reports in gitleaks' shape. */
+  char sec[CF_LIMIT_EVIDENCE + 1], whole[CF_LIMIT_EVIDENCE + 1];
+  if (m->end > m->start) {
+    bool show = opts && opts->show_secrets;
+    if (show) copy_printable(sec, sizeof sec, m->value, n);
+    else cf_content_mask(m->value, n, sec, sizeof sec);
+    const char *text = m->value - m->start;
+    size_t k = 0;
+    k = append_printable(whole, sizeof whole, k, text + m->match_start, m->start - m->match_start);
+    k = append_printable(whole, sizeof whole, k, sec, strlen(sec));
+    append_printable(whole, sizeof whole, k, text + m->end, m->match_end > m->end ? m->match_end - m->end : 0);
+    f.secret = sec;
+    f.match = whole;
+  }
   if (m->end > m->start) f.entropy = cf__shannon_entropy(m->value, n);
   if (!match_fingerprint(m, file, f.fingerprint)) return CF_ENOMEM;
   return cf_findings_add(out, &f);

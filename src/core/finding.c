@@ -119,6 +119,8 @@ cf_err cf_findings_add(cf_findings_t *f, const cf_finding_t *t) {
   d->email = dup(f->arena, t->email, &oom);
   d->date = dup(f->arena, t->date, &oom);
   d->message = dup(f->arena, t->message, &oom);
+  d->secret = dup(f->arena, t->secret, &oom);
+  d->match = dup(f->arena, t->match, &oom);
   if (oom) return CF_ENOMEM;
   if (!d->fingerprint[0]) cf_finding_fingerprint(d, d->fingerprint);
   if (!d->fingerprint[0]) return CF_ENOMEM;

@@ -9,8 +9,8 @@
  * gitleaks shape. Fingerprint is gitleaks' own, "file:rule-id:line", prefixed with "commit:"
  * for git history, which is what a .gitleaksignore lists.
  *
- * Secret and Match come from the finding's evidence: the masked value ("AKIA****") unless
- * the scan showed secrets. A finding keeps only its secret, so Match holds the secret too.
+ * Secret is the finding's secret, masked ("AKIA****") unless the scan showed secrets; Match is
+ * the rule's whole match with the secret in it masked the same way.
  * A rule about file names (no line) gets gitleaks' "file detected: PATH" and no secret.
  * Entropy is written as gitleaks writes its float32: the shortest decimal that reads back to
  * the same float32.
@@ -84,7 +84,14 @@ static cf_err write_leak(cf_buf_t *b, const cf_finding_t *f, bool first) {
     if (!e) e = cf__buf_puts(b, ",\n");
     if (!e) e = kstr(b, "Secret", "", 0, false);
   } else {
-    if (!e) e = kstr(b, "Match", sec, sn, false);
+    /* Findings made by the content analyser carry both; others fall back to the evidence. */
+    const char *mt = f->match ? f->match : sec;
+    size_t mn = f->match ? strlen(f->match) : sn;
+    if (f->secret) {
+      sec = f->secret;
+      sn = strlen(f->secret);
+    }
+    if (!e) e = kstr(b, "Match", mt, mn, false);
     if (!e) e = kstr(b, "Secret", sec, sn, false);
   }
   if (!e) e = kcstr(b, "File", f->file);

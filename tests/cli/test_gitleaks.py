@@ -535,6 +535,12 @@ def test_report_shape(cli):
               f"masked: {leak['Secret']!r}")
         shown = gitleaks_json(cli, "--config", cfg, "--show-secrets", data)[0]
         check(shown["Secret"] == ACME and shown["Match"] == ACME, f"shown: {shown}")
+        # Match is the whole match when the secret is a group of it, the secret masked in it.
+        cfg2 = t.write("c2.toml", ACME_RULE.replace("\\b(acme_", "token:\\s*(acme_").replace(")\\b", ")"))
+        leak = gitleaks_json(cli, "--config", cfg2, data)[0]
+        check(leak["Match"] == "token: " + leak["Secret"] and ACME not in leak["Match"], f"match: {leak}")
+        shown = gitleaks_json(cli, "--config", cfg2, "--show-secrets", data)[0]
+        check(shown["Match"] == f"token: {ACME}" and shown["Secret"] == ACME, f"shown: {shown}")
         # No leak: an empty array.
         clean = t.write("clean.txt", "nothing here\n")
         res = cli.run("secrets", "--format", "gitleaks-json", "--config", cfg, clean)
