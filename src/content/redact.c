@@ -16,14 +16,12 @@
  * Safety: nothing is ever written into an input. OUTDIR is resolved (its existing part with
  * realpath, the rest lexically) before anything is created, and refused when it equals or
  * lies inside an input, or an input lies inside it; it must be missing or empty. Each copy is
- * written to a temporary file in its target folder, then renamed. Directories are walked like
- * the scan walks them (sorted, .git skipped, links followed only to files inside the root,
- * linked folders not entered); files that are not text (a NUL byte in the first 8 KiB, or a
- * compressed or archive format) are not copied and are named in the report's errors.
- *
- * Why a walker of its own: the scan's walker (content_scan.c) hands files to worker threads
- * and keeps no per-file offsets; redaction needs the matches' byte offsets of each file in
- * turn, which cf_content_scan_text gives, on one thread.
+ * written to a temporary file in its target folder, then renamed. Folders are walked by the
+ * scan's own walk (cf__content_walk: sorted, .git skipped, .gitignore honoured, links
+ * followed only to files inside the root), so the copies are of exactly the files a scan
+ * reads; files that are not text (a NUL byte in the first 8 KiB, or a compressed or archive
+ * format) are not copied and are named in the report's errors. Each file is scanned here
+ * with cf_content_scan_text, on one thread, for the byte offsets of its matches.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -49,7 +47,6 @@ typedef struct redactor {
   cf_report_t *report;
   cf_content_scanner_t *sc;
   const char *outdir;     /* as given */
-  char root_real[PATH_MAX]; /* the directory input being walked */
   span_t *spans;
   size_t n_spans, cap_spans;
   bool nomem;
@@ -384,50 +381,20 @@ out:
   return err;
 }
 
-static int cmp_names(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
+/* A folder being copied: files the walk lists are written under their path below it. */
+typedef struct root_walk {
+  redactor_t *R;
+  const char *root;
+  size_t root_len; /* without trailing slashes */
+} root_walk_t;
 
-static bool inside_root(redactor_t *R, const char *path) {
-  char real[PATH_MAX];
-  return realpath(path, real) && within(real, R->root_real);
-}
-
-/* Walks dir (rel: its path below the root, "" for the root). */
-static cf_err walk(redactor_t *R, const char *dir, const char *rel, unsigned depth) {
-  if (depth > cf__limits(R->ctx)->max_walk_depth) return CF_OK; /* the scan reported it */
-  DIR *d = opendir(dir);
-  if (!d) return CF_OK; /* the scan reported it */
-  char **names = NULL;
-  size_t n = 0, cap = 0;
-  cf_err err = CF_OK;
-  struct dirent *de;
-  while ((de = readdir(d))) {
-    if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 || strcmp(de->d_name, ".git") == 0) continue;
-    if (!cf__grow((void **)&names, &cap, n, sizeof(char *)) || !(names[n] = strdup(de->d_name))) {
-      err = CF_ENOMEM;
-      break;
-    }
-    n++;
-  }
-  closedir(d);
-  if (names) qsort(names, n, sizeof(char *), cmp_names);
-  for (size_t i = 0; !err && i < n; i++) {
-    char p[PATH_MAX], r[PATH_MAX];
-    if ((size_t)snprintf(p, sizeof p, "%s/%s", dir, names[i]) >= sizeof p ||
-        (size_t)snprintf(r, sizeof r, "%s%s%s", rel, *rel ? "/" : "", names[i]) >= sizeof r) {
-      (void)cf_diags_add(&R->report->errors, CF_ELIMIT, dir, 0, 0, "not redacted: a path below is too long");
-      continue;
-    }
-    struct stat lst, st;
-    if (lstat(p, &lst) != 0) continue;
-    bool ok = true;
-    if (S_ISLNK(lst.st_mode)) ok = stat(p, &st) == 0 && inside_root(R, p);
-    else st = lst;
-    if (ok && S_ISDIR(st.st_mode) && !S_ISLNK(lst.st_mode)) err = walk(R, p, r, depth + 1);
-    else if (ok && S_ISREG(st.st_mode)) err = redact_file(R, p, r, st.st_mode);
-  }
-  for (size_t i = 0; i < n; i++) free(names[i]);
-  free(names);
-  return err;
+static cf_err redact_listed(void *ud, const char *path) {
+  root_walk_t *w = ud;
+  const char *rel = path;
+  if (strncmp(path, w->root, w->root_len) == 0 && path[w->root_len] == '/') rel = path + w->root_len + 1;
+  struct stat st;
+  if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) return CF_OK; /* gone since it was listed */
+  return redact_file(w->R, path, rel, st.st_mode);
 }
 
 cf_err cf_content_redact(const cf_ctx_t *ctx, const cf_content_rules_t *rs, const char *const *paths, size_t n_paths,
@@ -455,8 +422,14 @@ cf_err cf_content_redact(const cf_ctx_t *ctx, const cf_content_rules_t *rs, cons
     struct stat st;
     if (stat(p, &st) != 0) continue; /* the scan reported it */
     if (S_ISDIR(st.st_mode)) {
-      if (!realpath(p, R.root_real)) continue;
-      err = walk(&R, p, "", 0);
+      /* The files a scan of the folder reads (.gitignore honoured, links kept inside it);
+       * what cannot be read there the scan itself reports. */
+      root_walk_t w = {&R, p, strlen(p)};
+      while (w.root_len > 1 && p[w.root_len - 1] == '/') w.root_len--;
+      cf_diags_t seen;
+      cf_diags_init(&seen);
+      err = cf__content_walk(ctx, &p, 1, opts, &seen, redact_listed, &w);
+      cf_diags_cleanup(&seen);
     } else if (S_ISREG(st.st_mode)) {
       const char *base = strrchr(p, '/');
       base = base ? base + 1 : p;

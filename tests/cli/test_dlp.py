@@ -301,11 +301,15 @@ def test_dlp_redact_writes_masked_copies_with_the_same_layout(cli):
         t.write("in/readme.txt", "Nothing personal in here.\nSecond line.\n")
         with open(t.path("in", "photo.bin"), "wb") as f:
             f.write(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"4111111111111111")
+        # Files a scan does not read (.gitignore) are not copied either.
+        t.write("in/.gitignore", "build/\n")
+        t.write("in/build/cache.csv", text_b)
         out = t.path("out")
         res = dlp(cli, "--format", "json", "--redact", out, t.path("in"), code=1)
         rep = res.json()
-        check(t.listing() == sorted(["in", "in/deep", "in/deep/er", "in/deep/er/payroll.csv", "in/photo.bin",
-                                     "in/readme.txt", "in/staff.csv", "out", "out/deep", "out/deep/er",
+        check(t.listing() == sorted(["in", "in/.gitignore", "in/build", "in/build/cache.csv", "in/deep", "in/deep/er",
+                                     "in/deep/er/payroll.csv", "in/photo.bin",
+                                     "in/readme.txt", "in/staff.csv", "out", "out/.gitignore", "out/deep", "out/deep/er",
                                      "out/deep/er/payroll.csv", "out/readme.txt", "out/staff.csv"]),
               f"listing {t.listing()}")
         copies = {}
