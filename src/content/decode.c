@@ -13,6 +13,14 @@
  * looks like text (valid UTF-8, no control bytes but tab and line ends), which also throws
  * away the many identifiers and hashes that merely look encoded.
  *
+ * Most words can hold no run, so the finder does not cut every word: it searches for the
+ * places where a run can be, a '%' or B64_MIN base64 characters in a row (every base64 and
+ * hex run has that many), and cuts and examines only the word around each; the words in
+ * between would give nothing. The search takes 64 bytes at a time with SSE2 on x86-64 (a
+ * mask bit per byte, and-ed with its own shifts to find B64_MIN set bits in a row);
+ * elsewhere it probes one byte in B64_MIN and jumps over the window when that byte is not
+ * base64, and finds '%' with memchr.
+ *
  * Everything here is a pure function of its input (thread-safe, no allocation); the caller
  * (content_scan.c) owns the recursion and its budget. We decode ourselves rather than with
  * OpenSSL's EVP decoders because the run finder must know exactly where a run ends and which
@@ -21,6 +29,9 @@
  * (docs/internals/modules.md), and this one writes into the caller's buffer.
  */
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "content_scan.h"
 
@@ -30,13 +41,13 @@
 #define WRAP_MIN 40
 
 /* Character classes, one bit each: 1 word (not white space, quote, bracket or separator),
- * 2 base64 (either alphabet), 4 hex digit. A table, because the run finder looks at every
- * byte of every text scanned. */
-enum { C_WORD = 1, C_B64 = 2, C_HEX = 4 };
+ * 2 base64 (either alphabet), 4 hex digit, 8 the standard alphabet's "+/", 16 the URL-safe
+ * "-_". A table, because the run finder looks at many bytes of every text scanned. */
+enum { C_WORD = 1, C_B64 = 2, C_HEX = 4, C_STD = 8, C_URL = 16 };
 static const uint8_t cls[256] = {
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 1, 0, 1, 1, 1, 1, 0, 0, 0, 1, 3, 0, 3, 1, 3, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 1, 0, 0, 1, 0, 1,
-    1, 7, 7, 7, 7, 7, 7, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 0, 0, 0, 1, 3,
+    0, 1, 0, 1, 1, 1, 1, 0, 0, 0, 1, 11, 0, 19, 1, 11, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 1, 0, 0, 1, 0, 1,
+    1, 7, 7, 7, 7, 7, 7, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 0, 0, 0, 1, 19,
     0, 7, 7, 7, 7, 7, 7, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 0, 0, 0, 1, 0,
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
@@ -74,24 +85,24 @@ static bool classify(const char *text, size_t a, size_t b, size_t pad, cf_enc_ru
     while (i < b && (cls[(unsigned char)text[i]] & C_HEX)) i++;
     if (i == b) a += 2;
   }
-  bool std = false, url = false, hex = true;
-  size_t last_sep = SIZE_MAX;
+  unsigned any = 0, all = C_HEX;
   for (size_t i = a; i < b; i++) {
-    unsigned char c = (unsigned char)text[i];
-    if (c == '+' || c == '/') std = true, last_sep = i;
-    if (c == '-' || c == '_') url = true, last_sep = i;
-    if (!(cls[c] & C_HEX)) hex = false;
+    unsigned c = cls[(unsigned char)text[i]];
+    any |= c;
+    all &= c;
   }
-  if (hex) {
+  if (all & C_HEX) {
     if (pad || b - a < HEX_MIN || (b - a) % 2) return false;
     run->start = a;
     run->end = b;
     run->kind = CF_ENC_HEX;
     return true;
   }
-  if (std && url) {
+  if ((any & C_STD) && (any & C_URL)) {
     /* Both alphabets: a path or an identifier in front of the blob; keep what follows the
      * last separator. */
+    size_t last_sep = b - 1;
+    while (!(cls[(unsigned char)text[last_sep]] & (C_STD | C_URL))) last_sep--;
     a = last_sep + 1;
     if (b - a < B64_MIN) return false;
     return classify(text, a, b, pad, run);
@@ -136,43 +147,155 @@ static size_t wrapped_end(const char *text, size_t len, const cf_enc_run_t *run)
   return end;
 }
 
-bool cf__decode_next(const char *text, size_t len, size_t *pos, cf_enc_run_t *run) {
-  size_t i = *pos;
-  while (i < len) {
-    while (i < len && !is_word_char((unsigned char)text[i])) i++;
-    size_t ws = i;
-    while (i < len && is_word_char((unsigned char)text[i])) i++;
-    size_t we = i;
-    /* Most words are too short to hold any run: three escapes take 9 bytes. */
-    if (we - ws < 3 * PCT_MIN) continue;
-    if (memchr(text + ws, '%', we - ws) && count_pct(text + ws, we - ws) >= PCT_MIN) {
-      run->start = ws;
-      run->end = we;
-      run->kind = CF_ENC_PERCENT;
-      *pos = we;
+/* The search for the places where a run can be (see the top of the file). */
+_Static_assert(B64_MIN == 20, "next_candidate() finds windows of 16 + 4 bytes");
+
+/* How far the search looks for '%' with one memchr: bounded, so that a text with many runs
+ * and no '%' is not searched to its end once per run. */
+#define PCT_CHUNK 4096
+
+/* The first x in [i, len) where text[x] is '%' or text[x, x + B64_MIN) is all base64; len
+ * when there is none. Portable version. */
+static size_t next_candidate_scalar(const unsigned char *s, size_t i, size_t len) {
+  for (;;) {
+    size_t lim = len - i > PCT_CHUNK ? i + PCT_CHUNK : len;
+    const unsigned char *p = memchr(s + i, '%', lim - i);
+    size_t pct = p ? (size_t)(p - s) : lim;
+    /* A window that starts before pct ends at pct at the latest ('%' is not base64). Here
+     * s[i, ok) is known to be base64. */
+    size_t ok = i;
+    while (pct - i >= B64_MIN) {
+      size_t j = i + B64_MIN - 1;
+      if (!is_b64_char(s[j])) {
+        i = ok = j + 1;
+        continue;
+      }
+      size_t k = j;
+      while (k > ok && is_b64_char(s[k - 1])) k--;
+      if (k == ok) return i;
+      i = k;
+      ok = j + 1;
+    }
+    if (p || lim == len) return pct;
+    /* Nothing in this chunk; i is within B64_MIN - 1 bytes of its end, where a window that
+     * runs into the next chunk may start. */
+  }
+}
+
+#if defined(__SSE2__)
+/* Bytes c of v with lo <= c <= lo + n - 1, as a byte mask (signed compare after a shift of
+ * the range to the bottom). */
+static __m128i in_range(__m128i v, unsigned char lo, unsigned char n) {
+  __m128i shifted = _mm_add_epi8(v, _mm_set1_epi8((char)(0x80 - lo)));
+  return _mm_cmplt_epi8(shifted, _mm_set1_epi8((char)(0x80 + n)));
+}
+
+/* Bits of the base64 characters and of '%' among 16 bytes. */
+static void masks16(const unsigned char *s, unsigned *b64, unsigned *pct) {
+  __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+  /* Letters of either case; then '+', '-', '/' and the digits, which is '+' to '9' but for
+   * ',' and '.' (the only bytes with c | 2 == '.'); then '_'. */
+  __m128i m = in_range(_mm_or_si128(v, _mm_set1_epi8(0x20)), 'a', 26);
+  __m128i sym = in_range(v, '+', '9' - '+' + 1);
+  sym = _mm_andnot_si128(_mm_cmpeq_epi8(_mm_or_si128(v, _mm_set1_epi8(2)), _mm_set1_epi8('.')), sym);
+  m = _mm_or_si128(_mm_or_si128(m, sym), _mm_cmpeq_epi8(v, _mm_set1_epi8('_')));
+  *b64 = (unsigned)_mm_movemask_epi8(m);
+  *pct = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('%')));
+}
+#endif
+
+/* What the search knows of the bytes [base, end): hits has bit x - base set for each
+ * candidate x in there. Kept between the searches of one cf__decode_next() call, since the
+ * word around a candidate often ends before the block does. */
+typedef struct block {
+  size_t base, end;
+  uint64_t hits;
+} block_t;
+
+/* The first x in [i, len) where text[x] is '%' or text[x, x + B64_MIN) is all base64; len
+ * when there is none. */
+static size_t next_candidate(const char *text, size_t i, size_t len, block_t *blk) {
+  const unsigned char *s = (const unsigned char *)text;
+#if defined(__SSE2__)
+  /* A block of 64 bytes holds the windows that start in its first STEP bytes. */
+  enum { STEP = 64 - (B64_MIN - 1) };
+  for (;;) {
+    if (i >= blk->base && i < blk->end) {
+      uint64_t hits = blk->hits & ~UINT64_C(0) << (i - blk->base);
+      if (hits) return blk->base + (size_t)__builtin_ctzll(hits);
+      i = blk->end;
+    }
+    if (len - i < 64) break;
+    uint64_t b64 = 0, pct = 0;
+    for (unsigned k = 0; k < 64; k += 16) {
+      unsigned b, p;
+      masks16(s + i + k, &b, &p);
+      b64 |= (uint64_t)b << k;
+      pct |= (uint64_t)p << k;
+    }
+    /* Bit x of wN: bytes x .. x + N - 1 are all base64. */
+    uint64_t w2 = b64 & b64 >> 1, w4 = w2 & w2 >> 2, w8 = w4 & w4 >> 4, w16 = w8 & w8 >> 8;
+    uint64_t w20 = w16 & w4 >> 16; /* B64_MIN */
+    blk->base = i;
+    blk->end = i + STEP;
+    blk->hits = w20 | (pct & ((UINT64_C(1) << STEP) - 1));
+  }
+#else
+  (void)blk;
+#endif
+  return next_candidate_scalar(s, i, len);
+}
+
+/* Examines the word text[ws, we): one percent-encoded run, or the first base64 or hex run
+ * inside it. */
+static bool scan_word(const char *text, size_t len, size_t ws, size_t we, cf_enc_run_t *run) {
+  /* Most words are too short to hold any run: three escapes take 9 bytes. */
+  if (we - ws < 3 * PCT_MIN) return false;
+  if (memchr(text + ws, '%', we - ws) && count_pct(text + ws, we - ws) >= PCT_MIN) {
+    run->start = ws;
+    run->end = we;
+    run->kind = CF_ENC_PERCENT;
+    return true;
+  }
+  if (we - ws < B64_MIN) return false;
+  /* Alphabet runs inside the word. */
+  size_t k = ws;
+  while (k < we) {
+    while (k < we && !is_b64_char((unsigned char)text[k])) k++;
+    size_t a = k;
+    while (k < we && is_b64_char((unsigned char)text[k])) k++;
+    size_t b = k, pad = 0;
+    while (k < we && text[k] == '=' && pad < 2) k++, pad++;
+    /* '=' followed by more of the alphabet is an assignment, not padding. */
+    if (pad && k < we && is_b64_char((unsigned char)text[k])) {
+      k = b + pad;
+      pad = 0;
+    }
+    if (b - a >= B64_MIN && classify(text, a, b, pad, run)) {
+      if (run->kind == CF_ENC_BASE64 && !pad && k == we) run->end = wrapped_end(text, len, run);
       return true;
     }
-    if (we - ws < B64_MIN) continue;
-    /* Alphabet runs inside the word. */
-    size_t k = ws;
-    while (k < we) {
-      while (k < we && !is_b64_char((unsigned char)text[k])) k++;
-      size_t a = k;
-      while (k < we && is_b64_char((unsigned char)text[k])) k++;
-      size_t b = k, pad = 0;
-      while (k < we && text[k] == '=' && pad < 2) k++, pad++;
-      /* '=' followed by more of the alphabet is an assignment, not padding. */
-      if (pad && k < we && is_b64_char((unsigned char)text[k])) {
-        k = b + pad;
-        pad = 0;
-      }
-      if (b - a >= B64_MIN && classify(text, a, b, pad, run)) {
-        if (run->kind == CF_ENC_BASE64 && !pad && k == we) run->end = wrapped_end(text, len, run);
-        *pos = run->end;
-        return true;
-      }
-      if (k == a) k++;
+    if (k == a) k++;
+  }
+  return false;
+}
+
+bool cf__decode_next(const char *text, size_t len, size_t *pos, cf_enc_run_t *run) {
+  size_t i = *pos;
+  block_t blk = {0, 0, 0};
+  while (i < len) {
+    size_t x = next_candidate(text, i, len, &blk);
+    if (x == len) break;
+    /* The word around x (a '%' or the start of B64_MIN base64 characters, all in the word);
+     * words are cut from i on, so it starts at i at the earliest. */
+    size_t ws = x, we = text[x] == '%' ? x : x + B64_MIN;
+    while (ws > i && is_word_char((unsigned char)text[ws - 1])) ws--;
+    while (we < len && is_word_char((unsigned char)text[we])) we++;
+    if (scan_word(text, len, ws, we, run)) {
+      *pos = run->end;
+      return true;
     }
+    i = we;
   }
   *pos = len;
   return false;

@@ -2,8 +2,12 @@
  * test_decode.c - finding encoded runs in text and decoding them: which runs are found (and
  * which look encoded but are not taken: too short, bad padding, odd hex), where they start
  * and end, what they decode to, and the text test that decides whether decoded bytes are
- * scanned. Also the strings taken from compiled Java classes and binaries inside archives.
+ * scanned. Also the strings taken from compiled Java classes and binaries inside archives,
+ * and a differential test of the run finder against its first, byte-at-a-time version.
  */
+#include <ftw.h>
+#include <sys/stat.h>
+
 #include "testutil.h"
 
 #include "content/content_scan.h"
@@ -189,6 +193,284 @@ static void test_printable_strings(void **state) {
   free(txt);
 }
 
+
+/* ---- differential test: the run finder against its first, byte-at-a-time version ----
+ *
+ * cf__decode_next() searches for candidate places instead of cutting every word; it must find
+ * exactly the runs the straightforward version below found, for every text and from every
+ * starting position. ref_* is that version, unchanged but for the names (and
+ * its one-line class tests written out). */
+#define B64_MIN 20
+#define HEX_MIN 32
+#define PCT_MIN 3
+#define WRAP_MIN 40
+enum { C_WORD = 1, C_B64 = 2, C_HEX = 4 };
+static const uint8_t ref_cls[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 1, 0, 1, 1, 1, 1, 0, 0, 0, 1, 3, 0, 3, 1, 3, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 1, 0, 0, 1, 0, 1,
+    1, 7, 7, 7, 7, 7, 7, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 0, 0, 0, 1, 3,
+    0, 7, 7, 7, 7, 7, 7, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 0, 0, 0, 1, 0,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
+
+static int ref_hexval(unsigned char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+static size_t ref_count_pct(const char *s, size_t n) {
+  size_t k = 0;
+  for (size_t i = 0; i + 2 < n; i++)
+    if (s[i] == '%' && ref_hexval((unsigned char)s[i + 1]) >= 0 && ref_hexval((unsigned char)s[i + 2]) >= 0) {
+      k++;
+      i += 2;
+    }
+  return k;
+}
+
+static bool ref_classify(const char *text, size_t a, size_t b, size_t pad, cf_enc_run_t *run) {
+  /* "0x" in front of hex digits is a prefix, not part of the run. */
+  if (!pad && b - a > 2 && text[a] == '0' && (text[a + 1] == 'x' || text[a + 1] == 'X')) {
+    size_t i = a + 2;
+    while (i < b && (ref_cls[(unsigned char)text[i]] & C_HEX)) i++;
+    if (i == b) a += 2;
+  }
+  bool std = false, url = false, hex = true;
+  size_t last_sep = SIZE_MAX;
+  for (size_t i = a; i < b; i++) {
+    unsigned char c = (unsigned char)text[i];
+    if (c == '+' || c == '/') std = true, last_sep = i;
+    if (c == '-' || c == '_') url = true, last_sep = i;
+    if (!(ref_cls[c] & C_HEX)) hex = false;
+  }
+  if (hex) {
+    if (pad || b - a < HEX_MIN || (b - a) % 2) return false;
+    run->start = a;
+    run->end = b;
+    run->kind = CF_ENC_HEX;
+    return true;
+  }
+  if (std && url) {
+    /* Both alphabets: a path or an identifier in front of the blob; keep what follows the
+     * last separator. */
+    a = last_sep + 1;
+    if (b - a < B64_MIN) return false;
+    return ref_classify(text, a, b, pad, run);
+  }
+  size_t n = b - a;
+  if (n < B64_MIN) return false;
+  if (pad ? (n + pad) % 4 != 0 : n % 4 == 1) return false;
+  run->start = a;
+  run->end = b + pad;
+  run->kind = CF_ENC_BASE64;
+  return true;
+}
+
+static size_t ref_wrapped_end(const char *text, size_t len, const cf_enc_run_t *run) {
+  size_t width = run->end - run->start, end = run->end;
+  if (width < WRAP_MIN || width % 4) return end;
+  for (;;) {
+    size_t p = end;
+    if (p < len && text[p] == '\r') p++;
+    if (p >= len || text[p] != '\n') break;
+    p++;
+    while (p < len && (text[p] == ' ' || text[p] == '\t')) p++;
+    size_t q = p;
+    while (q < len && q - p <= width && (ref_cls[(unsigned char)text[q]] & C_B64)) q++;
+    size_t n = q - p, pad = 0;
+    while (q < len && text[q] == '=' && pad < 2) q++, pad++;
+    size_t eol = q;
+    while (eol < len && (text[eol] == ' ' || text[eol] == '\t')) eol++;
+    /* The line must hold the blob alone. */
+    if (!n || n > width || (eol < len && text[eol] != '\n' && text[eol] != '\r')) break;
+    if (n == width && !pad) {
+      end = q;
+      continue;
+    }
+    if ((n + pad) % 4 == 0 || (!pad && n % 4 != 1)) end = q;
+    break;
+  }
+  return end;
+}
+
+static bool ref_decode_next(const char *text, size_t len, size_t *pos, cf_enc_run_t *run) {
+  size_t i = *pos;
+  while (i < len) {
+    while (i < len && !(ref_cls[(unsigned char)text[i]] & C_WORD)) i++;
+    size_t ws = i;
+    while (i < len && (ref_cls[(unsigned char)text[i]] & C_WORD)) i++;
+    size_t we = i;
+    /* Most words are too short to hold any run: three escapes take 9 bytes. */
+    if (we - ws < 3 * PCT_MIN) continue;
+    if (memchr(text + ws, '%', we - ws) && ref_count_pct(text + ws, we - ws) >= PCT_MIN) {
+      run->start = ws;
+      run->end = we;
+      run->kind = CF_ENC_PERCENT;
+      *pos = we;
+      return true;
+    }
+    if (we - ws < B64_MIN) continue;
+    /* Alphabet runs inside the word. */
+    size_t k = ws;
+    while (k < we) {
+      while (k < we && !(ref_cls[(unsigned char)text[k]] & C_B64)) k++;
+      size_t a = k;
+      while (k < we && (ref_cls[(unsigned char)text[k]] & C_B64)) k++;
+      size_t b = k, pad = 0;
+      while (k < we && text[k] == '=' && pad < 2) k++, pad++;
+      /* '=' followed by more of the alphabet is an assignment, not padding. */
+      if (pad && k < we && (ref_cls[(unsigned char)text[k]] & C_B64)) {
+        k = b + pad;
+        pad = 0;
+      }
+      if (b - a >= B64_MIN && ref_classify(text, a, b, pad, run)) {
+        if (run->kind == CF_ENC_BASE64 && !pad && k == we) run->end = ref_wrapped_end(text, len, run);
+        *pos = run->end;
+        return true;
+      }
+      if (k == a) k++;
+    }
+  }
+  *pos = len;
+  return false;
+}
+
+/* Compares the runs found from pos by both versions; what names the text in a failure. */
+static void expect_same_runs(const char *t, size_t len, size_t pos, const char *what) {
+  size_t p_new = pos, p_ref = pos;
+  for (size_t n = 0;; n++) {
+    cf_enc_run_t r_new = {0}, r_ref = {0};
+    bool f_new = cf__decode_next(t, len, &p_new, &r_new);
+    bool f_ref = ref_decode_next(t, len, &p_ref, &r_ref);
+    if (f_new != f_ref || p_new != p_ref ||
+        (f_ref && (r_new.start != r_ref.start || r_new.end != r_ref.end || r_new.kind != r_ref.kind)))
+      fail_msg("%s (%zu bytes) from %zu, run %zu: found %d [%zu, %zu) %s pos %zu, expected %d [%zu, %zu) %s pos %zu",
+               what, len, pos, n, f_new, r_new.start, r_new.end, cf__enc_name(r_new.kind), p_new, f_ref, r_ref.start,
+               r_ref.end, cf__enc_name(r_ref.kind), p_ref);
+    if (!f_ref) return;
+  }
+}
+
+static void test_same_runs_on_cases(void **state) {
+  (void)state;
+  static const char *more[] = {
+      "a: aGVsbG8gd29ybGQsIGhlbGxvIHdvcmxk\nb: 68656c6c6f20776f726c642c2068656c6c6f20776f726c64\nc: x%41%42%43\n",
+      "data: |\n  d3JhcHBlZCBzZWNyZXQgdGV4dDogQUtJQUlPU0ZPRE5O\n  N0VYQU1QTFEgYW5kIG1vcmUgd29yZHMgYWZ0ZXIgaXQ=\nnext: value\n",
+      "d3JhcHBlZCBzZWNyZXQgdGV4dDogQUtJQUlPU0ZPRE5O\nnot base64: at all\n",
+      "QUtJQUlPU0ZPRE5ON0VYQU1Q\nQUtJQUlPU0ZPRE5ON0VYQU1Q\n",
+      "ThisIsAVeryLongIdentifierName",
+      "",
+  };
+  for (size_t i = 0; i < sizeof runs / sizeof runs[0] + sizeof more / sizeof more[0]; i++) {
+    const char *t = i < sizeof runs / sizeof runs[0] ? runs[i].text : more[i - sizeof runs / sizeof runs[0]];
+    for (size_t pos = 0; pos <= strlen(t) + 1; pos++) expect_same_runs(t, strlen(t), pos, t);
+  }
+}
+
+/* xorshift64: the same texts on every run. */
+static uint64_t rnd_next(uint64_t *s) {
+  *s ^= *s << 13;
+  *s ^= *s >> 7;
+  *s ^= *s << 17;
+  return *s;
+}
+
+/* Random text from an alphabet biased towards what the finder cares about: base64 and hex
+ * runs of lengths around the limits, '=' and '%' escapes, separators, line ends with
+ * indentation (wrapped blobs), quotes and bytes above 0x7f. */
+static void random_text(uint64_t *rs, char *t, size_t len) {
+  static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_";
+  static const char hex[] = "0123456789abcdefABCDEF";
+  static const char other[] = " \t\n\n\r\"'()[]{}<>,;:=%%.!#*&?@\\`|~^";
+  size_t i = 0;
+  unsigned line = 20 + (unsigned)(rnd_next(rs) % 60);
+  while (i < len) {
+    uint64_t r = rnd_next(rs);
+    size_t n = 1 + (size_t)(r >> 8) % (r & 1 ? 48 : 12);
+    switch ((r >> 1) % 10) {
+    case 0: case 1: case 2: /* base64, one alphabet or both */
+      for (size_t k = 0; k < n && i < len; k++) t[i++] = b64[rnd_next(rs) % (r & 2 ? 64 : 66)];
+      break;
+    case 3: /* hex, sometimes with 0x */
+      if (r & 4 && i + 2 < len) t[i++] = '0', t[i++] = r & 8 ? 'x' : 'X';
+      for (size_t k = 0; k < n && i < len; k++) t[i++] = hex[rnd_next(rs) % 22];
+      break;
+    case 4: /* padding or an assignment */
+      for (size_t k = 0; k < 1 + (r >> 20) % 3 && i < len; k++) t[i++] = '=';
+      break;
+    case 5: /* a %XX escape, or a lone '%' */
+      t[i++] = '%';
+      for (size_t k = 0; k < (r >> 20) % 3 && i < len; k++) t[i++] = hex[rnd_next(rs) % 22];
+      break;
+    case 6: /* a wrapped line of base64 */
+      if (i < len) t[i++] = '\n';
+      for (size_t k = 0; k < (r >> 20) % 4 && i < len; k++) t[i++] = ' ';
+      for (size_t k = 0; k < line - (r & 16 ? (r >> 24) % 8 : 0) && i < len; k++) t[i++] = b64[rnd_next(rs) % 64];
+      break;
+    case 7: /* bytes above 0x7f */
+      for (size_t k = 0; k < n % 4 + 1 && i < len; k++) t[i++] = (char)(0x80 | rnd_next(rs) % 0x80);
+      break;
+    default: /* separators and other punctuation */
+      for (size_t k = 0; k < n % 3 + 1 && i < len; k++) t[i++] = other[rnd_next(rs) % (sizeof other - 1)];
+      break;
+    }
+  }
+}
+
+static void test_same_runs_on_random_texts(void **state) {
+  (void)state;
+  uint64_t rs = 0x9e3779b97f4a7c15u;
+  enum { MAX_LEN = 3000 };
+  char *t = malloc(MAX_LEN);
+  assert_non_null(t);
+  for (unsigned n = 0; n < 6000; n++) {
+    size_t len = n < 300 ? n : (size_t)(rnd_next(&rs) % MAX_LEN);
+    random_text(&rs, t, len);
+    /* An exact-size copy, so that reading past the end is an error under ASan. */
+    char *exact = malloc(len ? len : 1);
+    assert_non_null(exact);
+    memcpy(exact, t, len);
+    char what[64];
+    snprintf(what, sizeof what, "random text %u", n);
+    expect_same_runs(exact, len, 0, what);
+    for (unsigned k = 0; k < 3 && len; k++) expect_same_runs(exact, len, (size_t)(rnd_next(&rs) % len), what);
+    free(exact);
+  }
+  free(t);
+}
+
+/* Real text: every file under /usr/include up to 4 MiB. */
+static size_t files_compared;
+
+static int compare_file(const char *path, const struct stat *st, int type, struct FTW *ftw) {
+  (void)ftw;
+  if (type != FTW_F || !S_ISREG(st->st_mode) || st->st_size > (4 << 20)) return 0;
+  FILE *f = fopen(path, "rb");
+  if (!f) return 0;
+  size_t size = (size_t)st->st_size;
+  char *t = malloc(size ? size : 1);
+  assert_non_null(t);
+  size_t len = fread(t, 1, size, f);
+  fclose(f);
+  expect_same_runs(t, len, 0, path);
+  free(t);
+  files_compared++;
+  return 0;
+}
+
+static void test_same_runs_on_system_headers(void **state) {
+  (void)state;
+  if (access("/usr/include", R_OK) != 0) skip();
+  assert_int_equal(0, nftw("/usr/include", compare_file, 32, FTW_PHYS));
+  print_message("compared the runs of %zu files under /usr/include\n", files_compared);
+  assert_true(files_compared > 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_run_table),
@@ -197,6 +479,9 @@ int main(void) {
       cmocka_unit_test(test_text_test),
       cmocka_unit_test(test_class_file_constants),
       cmocka_unit_test(test_printable_strings),
+      cmocka_unit_test(test_same_runs_on_cases),
+      cmocka_unit_test(test_same_runs_on_random_texts),
+      cmocka_unit_test(test_same_runs_on_system_headers),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
