@@ -681,7 +681,20 @@ typedef struct walker {
   cf_ignore_t *ignore; /* NULL with no_ignore */
 } walker_t;
 
-static int cmp_names(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
+/* Directory entries are kept as their d_type byte followed by the name, so that a regular
+ * file or folder the directory already describes needs no lstat. */
+static int cmp_names(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a + 1, *(const char *const *)b + 1);
+}
+
+static char *entry_new(const struct dirent *de) {
+  size_t n = strlen(de->d_name);
+  char *e = malloc(n + 2);
+  if (!e) return NULL;
+  e[0] = (char)de->d_type;
+  memcpy(e + 1, de->d_name, n + 1);
+  return e;
+}
 
 static bool inside_root(walker_t *wk, const char *path) {
   char real[PATH_MAX];
@@ -719,7 +732,7 @@ static cf_err walk_dir(walker_t *wk, const char *dir, const char *rel, unsigned 
   struct dirent *de;
   while ((de = readdir(d))) {
     if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 || strcmp(de->d_name, ".git") == 0) continue;
-    if (!cf__grow((void **)&names, &cap, n, sizeof(char *)) || !(names[n] = strdup(de->d_name))) {
+    if (!cf__grow((void **)&names, &cap, n, sizeof(char *)) || !(names[n] = entry_new(de))) {
       err = CF_ENOMEM;
       break;
     }
@@ -743,8 +756,9 @@ static cf_err walk_dir(walker_t *wk, const char *dir, const char *rel, unsigned 
     free(gi);
   }
   for (size_t i = 0; !err && i < n; i++) {
-    char *p = join(dir, dlen, names[i]);
-    char *r = join(rel, strlen(rel), names[i]);
+    unsigned char type = (unsigned char)names[i][0];
+    char *p = join(dir, dlen, names[i] + 1);
+    char *r = join(rel, strlen(rel), names[i] + 1);
     if (!p || !r) {
       free(p);
       free(r);
@@ -752,7 +766,10 @@ static cf_err walk_dir(walker_t *wk, const char *dir, const char *rel, unsigned 
       break;
     }
     struct stat lst, st;
-    if (lstat(p, &lst) == 0) {
+    memset(&lst, 0, sizeof lst);
+    bool known = type == DT_REG || type == DT_DIR;
+    if (known) lst.st_mode = type == DT_REG ? S_IFREG : S_IFDIR;
+    if (known || lstat(p, &lst) == 0) {
       bool ok = true;
       if (S_ISLNK(lst.st_mode)) ok = stat(p, &st) == 0 && inside_root(wk, p);
       else st = lst;
