@@ -166,6 +166,7 @@ typedef struct queue {
   job_t *jobs;
   size_t head, count, cap;
   bool done, abort;
+  bool put_waiting; /* the walker waits for room: woken once half the queue is free, not per job */
 } queue_t;
 
 /* One worker thread; also what archive.c and git.c see as the job they scan for. */
@@ -202,7 +203,10 @@ static void job_free(job_t *j) {
 static cf_err queue_put(cscan_t *cs, job_t *j) {
   queue_t *q = &cs->q;
   pthread_mutex_lock(&q->mu);
-  while (q->count == q->cap && !q->abort) pthread_cond_wait(&q->cv_put, &q->mu);
+  while (q->count == q->cap && !q->abort) {
+    q->put_waiting = true;
+    pthread_cond_wait(&q->cv_put, &q->mu);
+  }
   if (q->abort) {
     pthread_mutex_unlock(&q->mu);
     job_free(j);
@@ -225,7 +229,10 @@ static bool queue_get(queue_t *q, job_t *j) {
   *j = q->jobs[q->head];
   q->head = (q->head + 1) % q->cap;
   q->count--;
-  pthread_cond_signal(&q->cv_put);
+  if (q->put_waiting && q->count <= q->cap / 2) {
+    q->put_waiting = false;
+    pthread_cond_signal(&q->cv_put);
+  }
   pthread_mutex_unlock(&q->mu);
   return true;
 }
@@ -496,6 +503,7 @@ static cf_err decode_round(decoding_t *d, const char *text, size_t len, unsigned
       d->budget = 0;
       return CF_OK;
     }
+    if (!cf__decode_may_be_text(text, &run)) continue;
     uint8_t *buf = malloc(n + 1);
     if (!buf) return CF_ENOMEM;
     size_t out_len = 0;

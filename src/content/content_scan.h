@@ -123,6 +123,10 @@ bool cf__decode_next(const char *text, size_t len, size_t *pos, cf_enc_run_t *ru
 bool cf__decode_run(const char *text, const cf_enc_run_t *run, uint8_t *out, size_t *out_len);
 /* Whether decoded bytes look like text worth scanning (valid UTF-8, few control bytes). */
 bool cf__decode_is_text(const uint8_t *s, size_t n);
+/* Whether the run's first bytes, decoded, could begin a text (cf__decode_is_text of the
+ * whole may then hold); false means the whole cannot be text. Cheap: most runs in source
+ * code are identifiers whose first quantum already decodes to bytes no text holds. */
+bool cf__decode_may_be_text(const char *text, const cf_enc_run_t *run);
 /* "base64", "hex", "percent". */
 const char *cf__enc_name(cf_enc kind);
 

@@ -370,6 +370,23 @@ bool cf__decode_is_text(const uint8_t *s, size_t n) {
   return true;
 }
 
+bool cf__decode_may_be_text(const char *text, const cf_enc_run_t *run) {
+  if (run->kind == CF_ENC_PERCENT) return true; /* a prefix may cut an escape: no opinion */
+  enum { PREFIX = 16 };                         /* 12 bytes of base64, 8 of hex */
+  cf_enc_run_t head = *run;
+  if (head.end - head.start > PREFIX) head.end = head.start + PREFIX;
+  uint8_t buf[PREFIX];
+  size_t n = 0;
+  if (!cf__decode_run(text, &head, buf, &n)) return true; /* the whole decides */
+  for (size_t i = 0; i < n; i++)
+    if ((buf[i] < 0x20 && buf[i] != '\t' && buf[i] != '\n' && buf[i] != '\r') || buf[i] == 0x7f) return false;
+  /* Valid UTF-8 but for a sequence the cut may have split at the end. */
+  size_t ok = cf__utf8_valid_prefix(buf, n);
+  if (ok == n) return true;
+  if (n - ok > 3 || head.end == run->end) return false;
+  return buf[ok] >= 0xc2 && buf[ok] <= 0xf4;
+}
+
 const char *cf__enc_name(cf_enc kind) {
   switch (kind) {
   case CF_ENC_BASE64: return "base64";
