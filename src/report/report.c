@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cloudfort/report.h"
+#include "rule_index.h"
 
 cf_err cf_report_init(cf_report_t *r) {
   memset(r, 0, sizeof(*r));
@@ -42,4 +43,32 @@ size_t cf_report_count_at_least(const cf_report_t *r, cf_severity min) {
     if (!f->suppressed && !f->unknown && f->rule && f->rule->severity >= min) n++;
   }
   return n;
+}
+
+/* ---- rules by address (rule_index.h) ---- */
+
+static int cmp_rule_at(const void *a, const void *b) {
+  const cf_rule_info_t *x = ((const struct cf_rule_at *)a)->rule, *y = ((const struct cf_rule_at *)b)->rule;
+  return x < y ? -1 : x > y;
+}
+
+cf_err cf__rule_index_init(cf_rule_index_t *ix, const cf_report_t *rep) {
+  ix->n = rep->n_rules;
+  ix->by = malloc((ix->n + 1) * sizeof(*ix->by));
+  if (!ix->by) return CF_ENOMEM;
+  for (size_t k = 0; k < ix->n; k++) ix->by[k] = (struct cf_rule_at){rep->rules[k], k};
+  qsort(ix->by, ix->n, sizeof(*ix->by), cmp_rule_at);
+  return CF_OK;
+}
+
+long cf__rule_index_find(const cf_rule_index_t *ix, const cf_rule_info_t *rule) {
+  struct cf_rule_at key = {rule, 0};
+  const struct cf_rule_at *hit = bsearch(&key, ix->by, ix->n, sizeof(*ix->by), cmp_rule_at);
+  return hit ? (long)hit->k : -1; /* cf_report_add_rule lists a rule once */
+}
+
+void cf__rule_index_cleanup(cf_rule_index_t *ix) {
+  free(ix->by);
+  ix->by = NULL;
+  ix->n = 0;
 }

@@ -22,6 +22,29 @@
 #include "cloudfort/taxonomy.h"
 #include "jsonw.h"
 #include "report_dlp.h"
+#include "rule_index.h"
+
+/* Which of the report's rules have a finding written (one pass over the findings, each rule
+ * found by its address). NULL when out of memory. */
+static bool *rules_used(const cf_report_t *rep, bool show_suppressed) {
+  cf_rule_index_t ix;
+  bool *used = calloc(rep->n_rules + 1, sizeof(bool));
+  if (!used || cf__rule_index_init(&ix, rep)) {
+    free(used);
+    return NULL;
+  }
+  const cf_rule_info_t *last = NULL;
+  size_t n = cf_findings_count(rep->findings);
+  for (size_t i = 0; i < n; i++) {
+    const cf_finding_t *f = cf_findings_at(rep->findings, i);
+    if ((f->suppressed && !show_suppressed) || f->rule == last) continue;
+    last = f->rule;
+    long k = cf__rule_index_find(&ix, f->rule);
+    if (k >= 0) used[k] = true;
+  }
+  cf__rule_index_cleanup(&ix);
+  return used;
+}
 
 static void write_finding(jsonw_t *w, const cf_finding_t *f) {
   const cf_rule_info_t *r = f->rule;
@@ -280,15 +303,11 @@ cf_err cf_report_write_json(FILE *out, const cf_report_t *rep, bool show_suppres
   /* The rules of the findings written above, in the order the report lists rules. */
   CF_JW_KEY(&w, "rules");
   cf__jw_obj_begin(&w);
-  for (size_t k = 0; k < rep->n_rules; k++) {
-    const cf_rule_info_t *r = rep->rules[k];
-    bool used = false;
-    for (size_t i = 0; i < n && !used; i++) {
-      const cf_finding_t *f = cf_findings_at(rep->findings, i);
-      used = f->rule == r && (!f->suppressed || show_suppressed);
-    }
-    if (used) write_rule(&w, r);
-  }
+  bool *used = rules_used(rep, show_suppressed);
+  if (!used && !w.err) w.err = CF_ENOMEM;
+  for (size_t k = 0; used && k < rep->n_rules; k++)
+    if (used[k]) write_rule(&w, rep->rules[k]);
+  free(used);
   cf__jw_obj_end(&w);
   cf__jw_obj_end(&w);
   return cf__jw_finish(&w);

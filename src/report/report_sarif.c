@@ -16,6 +16,7 @@
 #include "cloudfort/taxonomy.h"
 #include "jsonw.h"
 #include "report_dlp.h"
+#include "rule_index.h"
 
 #define TAXONOMY "CSA Top Threats 2022"
 
@@ -295,16 +296,16 @@ cf_err cf_report_write_sarif(FILE *out, const cf_report_t *rep) {
   cf__jw_key(&w, "results");
   cf__jw_arr_begin(&w);
   size_t n = cf_findings_count(rep->findings);
+  cf_rule_index_t ix;
+  if (cf__rule_index_init(&ix, rep)) {
+    if (!w.err) w.err = CF_ENOMEM;
+    n = 0;
+  }
   for (size_t i = 0; i < n; i++) {
     const cf_finding_t *f = cf_findings_at(rep->findings, i);
-    long idx = -1;
-    for (size_t k = 0; k < rep->n_rules; k++)
-      if (rep->rules[k] == f->rule) {
-        idx = (long)k;
-        break;
-      }
-    write_result(&w, f, idx);
+    write_result(&w, f, cf__rule_index_find(&ix, f->rule));
   }
+  cf__rule_index_cleanup(&ix);
   cf__jw_arr_end(&w);
   cf__jw_key(&w, "invocations");
   cf__jw_arr_begin(&w);
