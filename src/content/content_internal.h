@@ -42,6 +42,9 @@ const cf_validator_t *cf__validator_find(const char *name);
 const cf_validator_t *cf__validators_table(unsigned which);
 extern const cf_validator_t cf__validators_secret[]; /* validators_secret.c */
 extern const cf_validator_t cf__validators_pii[];    /* validators_pii.c */
+/* Value of a base64 character in either alphabet (RFC 4648 sections 4 and 5), or -1
+ * (decode.c). */
+int cf__b64_value(unsigned char c);
 /* Shannon entropy in bits per byte of s[0..n). */
 double cf__shannon_entropy(const char *s, size_t n);
 

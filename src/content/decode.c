@@ -301,7 +301,7 @@ bool cf__decode_next(const char *text, size_t len, size_t *pos, cf_enc_run_t *ru
   return false;
 }
 
-static int b64val(unsigned char c) {
+int cf__b64_value(unsigned char c) {
   if (c >= 'A' && c <= 'Z') return c - 'A';
   if (c >= 'a' && c <= 'z') return c - 'a' + 26;
   if (c >= '0' && c <= '9') return c - '0' + 52;
@@ -321,7 +321,7 @@ bool cf__decode_run(const char *text, const cf_enc_run_t *run, uint8_t *out, siz
     unsigned bits = 0;
     for (size_t i = 0; i < n; i++) {
       if (s[i] == '\n' || s[i] == '\r' || s[i] == ' ' || s[i] == '\t') continue; /* wrapped */
-      int v = b64val(s[i]);
+      int v = cf__b64_value(s[i]);
       if (v < 0) return false;
       acc = (acc << 6) | (uint32_t)v;
       bits += 6;

@@ -60,16 +60,6 @@ static bool encode_base(uint32_t v, const char *alphabet, uint32_t base, char *o
   return v == 0;
 }
 
-/* Value of a base64 character in either alphabet (RFC 4648 sections 4 and 5), or -1. */
-static int b64_value(unsigned char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+' || c == '-') return 62;
-  if (c == '/' || c == '_') return 63;
-  return -1;
-}
-
 /*
  * Decodes base64 from s[0..n): whitespace and "\n" / "\r" escapes are skipped, '=' ends the
  * data (only padding may follow). The first cap bytes go to out (which may be NULL when cap is 0); *total receives
@@ -92,7 +82,7 @@ static bool b64_decode(const char *s, size_t n, uint8_t *out, size_t cap, size_t
       pad = true;
       continue;
     }
-    int v = b64_value(c);
+    int v = cf__b64_value(c);
     if (v < 0 || pad) return false;
     acc = (acc << 6) | (uint32_t)v;
     bits += 6;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonw.h"
 #include "report_dlp.h"
 
 static bool is_dlp(const cf_rule_info_t *r) { return r && r->analyzer && strcmp(r->analyzer, "dlp") == 0; }
@@ -97,4 +98,13 @@ void cf__dlp_summary_cleanup(cf_dlp_summary_t *s) {
   free(s->totals);
   free(s->store);
   memset(s, 0, sizeof *s);
+}
+
+void cf__dlp_write_counts(jsonw_t *w, const cf_dlp_count_t *c, size_t n) {
+  cf__jw_obj_begin(w);
+  for (size_t i = 0; i < n; i++) {
+    cf__jw_key(w, c[i].rule_id);
+    cf__jw_uint(w, c[i].count);
+  }
+  cf__jw_obj_end(w);
 }

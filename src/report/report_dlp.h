@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "cloudfort/report.h"
+#include "jsonw.h"
 
 /* How many findings of one rule. */
 typedef struct cf_dlp_count {
@@ -44,5 +45,7 @@ typedef struct cf_dlp_summary {
  */
 cf_err cf__dlp_summary_init(cf_dlp_summary_t *s, const cf_report_t *r) CF_MUST_CHECK;
 void cf__dlp_summary_cleanup(cf_dlp_summary_t *s);
+/* Writes counts as a JSON object {rule id: count} (the JSON and SARIF writers). */
+void cf__dlp_write_counts(jsonw_t *w, const cf_dlp_count_t *c, size_t n);
 
 #endif

@@ -104,15 +104,6 @@ static void write_finding(jsonw_t *w, const cf_finding_t *f) {
   cf__jw_obj_end(w);
 }
 
-static void write_counts(jsonw_t *w, const cf_dlp_count_t *c, size_t n) {
-  cf__jw_obj_begin(w);
-  for (size_t i = 0; i < n; i++) {
-    cf__jw_key(w, c[i].rule_id);
-    cf__jw_uint(w, c[i].count);
-  }
-  cf__jw_obj_end(w);
-}
-
 static void write_dlp(jsonw_t *w, const cf_dlp_summary_t *s) {
   CF_JW_KEY(w, "dlp_summary");
   cf__jw_arr_begin(w);
@@ -121,14 +112,14 @@ static void write_dlp(jsonw_t *w, const cf_dlp_summary_t *s) {
     cf__jw_obj_begin(w);
     CF_JW_KSTR(w, "file", f->file);
     CF_JW_KEY(w, "counts");
-    write_counts(w, f->counts, f->n_counts);
+    cf__dlp_write_counts(w, f->counts, f->n_counts);
     CF_JW_KEY(w, "total");
     cf__jw_uint(w, f->total);
     cf__jw_obj_end(w);
   }
   cf__jw_arr_end(w);
   CF_JW_KEY(w, "dlp_totals");
-  write_counts(w, s->totals, s->n_totals);
+  cf__dlp_write_counts(w, s->totals, s->n_totals);
 }
 
 static void write_rule(jsonw_t *w, const cf_rule_info_t *r) {

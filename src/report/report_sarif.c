@@ -224,15 +224,6 @@ static void write_result(jsonw_t *w, const cf_finding_t *f, long rule_index) {
   cf__jw_obj_end(w);
 }
 
-static void write_counts(jsonw_t *w, const cf_dlp_count_t *c, size_t n) {
-  cf__jw_obj_begin(w);
-  for (size_t i = 0; i < n; i++) {
-    cf__jw_key(w, c[i].rule_id);
-    cf__jw_uint(w, c[i].count);
-  }
-  cf__jw_obj_end(w);
-}
-
 static void write_dlp(jsonw_t *w, const cf_dlp_summary_t *s) {
   cf__jw_key(w, "properties");
   cf__jw_obj_begin(w);
@@ -244,14 +235,14 @@ static void write_dlp(jsonw_t *w, const cf_dlp_summary_t *s) {
     cf__jw_obj_begin(w);
     cf__jw_kstr(w, "file", s->files[i].file);
     cf__jw_key(w, "counts");
-    write_counts(w, s->files[i].counts, s->files[i].n_counts);
+    cf__dlp_write_counts(w, s->files[i].counts, s->files[i].n_counts);
     cf__jw_key(w, "total");
     cf__jw_uint(w, s->files[i].total);
     cf__jw_obj_end(w);
   }
   cf__jw_arr_end(w);
   cf__jw_key(w, "totals");
-  write_counts(w, s->totals, s->n_totals);
+  cf__dlp_write_counts(w, s->totals, s->n_totals);
   cf__jw_key(w, "total");
   cf__jw_uint(w, s->total);
   cf__jw_obj_end(w);
