@@ -151,6 +151,32 @@ static int source_index(const char *name) {
   return -1;
 }
 
+/* The verdict on one fixture scan of rule_id: true when it may count, else why (scan failed,
+ * an input error, fired when it should not or the other way round). recognised is false when
+ * the fixture was not read as the format its name says (posture only). */
+static bool fixture_verdict(cf_err e, const cf_report_t *rep, const char *rule_id, bool fire, bool recognised,
+                            const char *src, char *why, size_t why_size) {
+  size_t hits = 0;
+  for (size_t f = 0; f < cf_findings_count(rep->findings); f++) {
+    const cf_finding_t *fd = cf_findings_at(rep->findings, f);
+    if (strcmp(fd->rule->id, rule_id) == 0 && !fd->suppressed) hits++;
+  }
+  why[0] = '\0';
+  if (e) {
+    snprintf(why, why_size, "scan failed: %s", cf_strerror(e));
+  } else if (rep->errors.len) {
+    const cf_diag_t *dg = &rep->errors.items[0];
+    snprintf(why, why_size, "input error: %s:%u: %s", dg->file ? dg->file : "?", dg->line, dg->message ? dg->message : "");
+  } else if (!recognised) {
+    snprintf(why, why_size, "not recognised as %s", src);
+  } else if (fire && hits == 0) {
+    snprintf(why, why_size, "expected the rule to fire; it did not");
+  } else if (!fire && hits) {
+    snprintf(why, why_size, "expected no finding; got %zu", hits);
+  }
+  return why[0] == '\0';
+}
+
 static void test_rule(cf_ctx_t *ctx, const cf_ruleset_t *rs, size_t idx, const char *fixtures, tally_t *t) {
   const cf_rule_info_t *r = cf_ruleset_info(rs, idx);
   char dir[4096];
@@ -187,30 +213,8 @@ static void test_rule(cf_ctx_t *ctx, const cf_ruleset_t *rs, size_t idx, const c
     cf_posture_opts_t o;
     memset(&o, 0, sizeof o);
     cf_err e = cf_posture_scan(ctx, rs, paths, 1, &o, &rep);
-    size_t hits = 0;
-    for (size_t f = 0; f < cf_findings_count(rep.findings); f++) {
-      const cf_finding_t *fd = cf_findings_at(rep.findings, f);
-      if (strcmp(fd->rule->id, r->id) == 0 && !fd->suppressed) hits++;
-    }
-    char why[512] = "";
-    bool ok = true;
-    if (e) {
-      ok = false;
-      snprintf(why, sizeof why, "scan failed: %s", cf_strerror(e));
-    } else if (rep.errors.len) {
-      ok = false;
-      const cf_diag_t *dg = &rep.errors.items[0];
-      snprintf(why, sizeof why, "input error: %s:%u: %s", dg->file ? dg->file : "?", dg->line, dg->message ? dg->message : "");
-    } else if (!(rep.sources_seen & (1u << k))) {
-      ok = false;
-      snprintf(why, sizeof why, "not recognised as %s", src);
-    } else if (fire && hits == 0) {
-      ok = false;
-      snprintf(why, sizeof why, "expected the rule to fire; it did not");
-    } else if (!fire && hits) {
-      ok = false;
-      snprintf(why, sizeof why, "expected no finding; got %zu", hits);
-    }
+    char why[512];
+    bool ok = fixture_verdict(e, &rep, r->id, fire, (rep.sources_seen & (1u << k)) != 0, src, why, sizeof why);
     if (ok) {
       if (fire) have_fire |= 1u << k;
       else have_pass |= 1u << k;
@@ -281,27 +285,8 @@ static void test_content_rule(cf_ctx_t *ctx, const cf_content_rules_t *rs, size_
     memset(&o, 0, sizeof o);
     o.threads = 1;
     cf_err e = cf_content_scan(ctx, rs, paths, 1, &o, &rep);
-    size_t hits = 0;
-    for (size_t f = 0; f < cf_findings_count(rep.findings); f++) {
-      const cf_finding_t *fd = cf_findings_at(rep.findings, f);
-      if (strcmp(fd->rule->id, r->id) == 0 && !fd->suppressed) hits++;
-    }
-    char why[512] = "";
-    bool ok = true;
-    if (e) {
-      ok = false;
-      snprintf(why, sizeof why, "scan failed: %s", cf_strerror(e));
-    } else if (rep.errors.len) {
-      ok = false;
-      const cf_diag_t *dg = &rep.errors.items[0];
-      snprintf(why, sizeof why, "input error: %s:%u: %s", dg->file ? dg->file : "?", dg->line, dg->message ? dg->message : "");
-    } else if (fire && hits == 0) {
-      ok = false;
-      snprintf(why, sizeof why, "expected the rule to fire; it did not");
-    } else if (pass && hits) {
-      ok = false;
-      snprintf(why, sizeof why, "expected no finding; got %zu", hits);
-    }
+    char why[512];
+    bool ok = fixture_verdict(e, &rep, r->id, fire, true, NULL, why, sizeof why);
     if (ok && fire) have_fire = true;
     if (ok && pass) have_pass = true;
     tap(t, ok, r->id, names[i], why);
