@@ -12,6 +12,7 @@
 #include "content.h"
 #include "context.h"
 #include "doc.h"
+#include "egress.h"
 #include "error.h"
 #include "finding.h"
 #include "posture.h"
