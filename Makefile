@@ -78,6 +78,8 @@ JSONFLAGS := -msse4.2 -mpclmul -mpopcnt
 else
 JSONFLAGS :=
 endif
+# The snapshot splitter counts bits with the same instruction set.
+$(BUILD)/obj/src/doc/json_split.o: CFLAGS += $(JSONFLAGS)
 CLI_C    := $(sort $(wildcard src/cli/*.c))
 RULE_FILES := $(sort $(shell find rules -name '*.yaml' 2>/dev/null))
 

@@ -75,6 +75,8 @@ typedef struct cf_json_item {
   size_t probe_len;
 } cf_json_item_t;
 typedef cf_err (*cf_json_item_cb)(void *ud, const cf_json_item_t *item);
+/* The window of cf__json_split in bytes (0: the default, 4 MiB); tests make it small. */
+extern size_t cf__json_split_window;
 cf_err cf__json_split(cf_reader_t *rd, const char *name, const char *key, const char *probe_key,
                       size_t max_item, cf_json_item_cb cb, void *ud, cf_diag_t *diag);
 

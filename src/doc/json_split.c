@@ -10,6 +10,16 @@
  * element at a time with a reused parser. Memory stays near the window size (a few MiB) plus
  * the largest element, whatever the input size.
  *
+ * Objects and arrays, which is what the elements of a Config snapshot are, are measured 64
+ * bytes at a time: one pass over a block gives bit masks of its quotes, backslashes,
+ * brackets and newlines (SSE2 where the machine has it, a plain loop elsewhere); escaped
+ * quotes are found by walking the (rare) runs of backslashes, the bytes inside strings by a
+ * prefix XOR of the remaining quotes, and the nesting depth by counting the brackets left
+ * outside strings. Only a block in which the depth may return to zero is walked bracket by
+ * bracket. This is the idea of simdjson's first stage, written for this one job: simdjson
+ * itself has no way to stream the elements of one array out of a document that does not fit
+ * its index. Scalars and strings at the top of a value take the byte loop (skip_value).
+ *
  * Invariants: bytes before `keep` may be dropped when the window is refilled; `line` and
  * `line_start` (an absolute offset) describe the position of `pos`. Inside JSON strings raw
  * newlines cannot occur, so lines are counted only outside strings. The scanner validates
@@ -17,10 +27,17 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "doc_internal.h"
 
 #define WINDOW (4u << 20)
+#define MAX_NESTING 4096u
+
+/* The window size; tests make it small to put element boundaries across refills. */
+size_t cf__json_split_window = WINDOW;
 
 typedef struct sp {
   cf_reader_t *rd;
@@ -78,6 +95,8 @@ typedef struct probe {
   size_t klen;
   bool found;
   size_t off, len;
+  char pat[66]; /* the key in quotes, for the block scanner; plen 0 when the key is longer */
+  size_t plen;
 } probe_t;
 
 /* Scans one JSON value starting at buf[*pos]. On success *pos is just past it. Returns
@@ -89,6 +108,13 @@ static cf_err skip_value(sp_t *s, size_t *pos, probe_t *pr) {
   unsigned depth = 0;
   bool expect_key = false, want = false;
   if (pr) pr->found = false;
+  if (i < s->len && s->buf[i] != '"' && s->buf[i] != '{' && s->buf[i] != '[') {
+    /* A scalar (number, literal): it ends at a delimiter or at the end of the input. */
+    while (i < s->len && !strchr(",]} \t\r\n", s->buf[i])) i++;
+    if (i >= s->len && !s->eof) return CF_ENOTFOUND;
+    *pos = i;
+    return CF_OK;
+  }
   for (;;) {
     if (i >= s->len) return CF_ENOTFOUND;
     char c = s->buf[i];
@@ -119,7 +145,7 @@ static cf_err skip_value(sp_t *s, size_t *pos, probe_t *pr) {
       continue;
     }
     if (c == '{' || c == '[') {
-      if (++depth > 4096) return sp_fail(s, CF_ELIMIT, i, "nesting too deep");
+      if (++depth > MAX_NESTING) return sp_fail(s, CF_ELIMIT, i, "nesting too deep");
       if (depth == 1 && c == '{') expect_key = true;
       if (depth == 2) want = false;
       i++;
@@ -141,14 +167,6 @@ static cf_err skip_value(sp_t *s, size_t *pos, probe_t *pr) {
       s->line++;
       s->line_start = s->base + i + 1;
       i++;
-      continue;
-    }
-    if (depth == 0) {
-      /* A scalar at the top of the value: it ends at a delimiter. */
-      if (c == ',' || c == ' ' || c == '\t' || c == '\r') break;
-      i++;
-      if (i >= s->len && !s->eof) return CF_ENOTFOUND;
-      if (i >= s->len) break;
       continue;
     }
     i++;
@@ -201,15 +219,224 @@ static cf_err next_token(sp_t *s, size_t *i, bool *have) {
   }
 }
 
+/* ---- objects and arrays, 64 bytes at a time ---- */
+
+typedef struct blockmask {
+  uint64_t quote, bslash, open, close, nl;
+} blockmask_t;
+
+/* Bit masks of the 64 bytes at p (byte i is bit i); bits from n on are cleared. */
+static inline void block_masks(const char *p, unsigned n, blockmask_t *m) {
+  uint64_t mq = 0, mb = 0, mo = 0, mc = 0, mn = 0;
+#if defined(__SSE2__)
+  const __m128i q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'), ob = _mm_set1_epi8('{'),
+                cb = _mm_set1_epi8('}'), nl = _mm_set1_epi8('\n'), x20 = _mm_set1_epi8(0x20);
+  for (unsigned k = 0; k < 4; k++) {
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+    /* '[' and ']' differ from '{' and '}' only in bit 0x20, and no other byte maps onto them. */
+    __m128i f = _mm_or_si128(v, x20);
+    unsigned sh = 16 * k;
+    mq |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, q)) << sh;
+    mb |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, bs)) << sh;
+    mo |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(f, ob)) << sh;
+    mc |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(f, cb)) << sh;
+    mn |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl)) << sh;
+  }
+#else
+  for (unsigned i = 0; i < 64; i++) {
+    unsigned char c = (unsigned char)p[i];
+    uint64_t bit = 1ull << i;
+    if (c == '"') mq |= bit;
+    else if (c == '\\') mb |= bit;
+    else if ((c | 0x20) == '{') mo |= bit;
+    else if ((c | 0x20) == '}') mc |= bit;
+    else if (c == '\n') mn |= bit;
+  }
+#endif
+  uint64_t keep = n >= 64 ? ~0ull : (1ull << n) - 1;
+  m->quote = mq & keep;
+  m->bslash = mb & keep;
+  m->open = mo & keep;
+  m->close = mc & keep;
+  m->nl = mn & keep;
+}
+
+/* The bytes escaped by a backslash among the first n of a block with backslashes bs: the byte
+ * after each run of odd length. *carry says on entry whether byte 0 is escaped (the previous
+ * block ended in such a run) and on return whether byte n is. */
+static inline uint64_t escaped_bits(uint64_t bs, unsigned n, bool *carry) {
+  uint64_t esc = 0;
+  if (*carry) {
+    esc = 1;
+    bs &= ~1ull; /* an escaped backslash escapes nothing */
+  }
+  *carry = false;
+  while (bs) {
+    unsigned i = (unsigned)__builtin_ctzll(bs);
+    uint64_t rest = ~(bs >> i);
+    unsigned end = i + (rest ? (unsigned)__builtin_ctzll(rest) : 64 - i);
+    if ((end - i) & 1) {
+      if (end < n) esc |= 1ull << end;
+      else *carry = true;
+    }
+    bs = end >= 64 ? 0 : bs & ~((1ull << end) - 1);
+  }
+  return esc;
+}
+
+/* Bit i set when an odd number of bits at or below i are set in x: with x the unescaped
+ * quotes, the bytes inside strings (opening quote included, closing quote not). */
+static inline uint64_t prefix_xor(uint64_t x) {
+  x ^= x << 1;
+  x ^= x << 2;
+  x ^= x << 4;
+  x ^= x << 8;
+  x ^= x << 16;
+  x ^= x << 32;
+  return x;
+}
+
+/* The state of a walk between blocks. */
+typedef struct walk {
+  unsigned depth;
+  uint64_t in_str; /* all ones when the next byte is inside a string */
+  bool escaped;    /* the next byte is escaped */
+} walk_t;
+
+/* Walks the first n (1..64) bytes of the block at p (64 readable bytes). Returns 0 when the
+ * value goes on past them, k when it ends after byte k - 1, and -1 when the nesting passes
+ * the limit. *nl receives the newlines among the bytes walked. */
+static inline int walk_block(walk_t *w, const char *p, unsigned n, uint64_t *nl) {
+  blockmask_t m;
+  block_masks(p, n, &m);
+  uint64_t esc = (m.bslash || w->escaped) ? escaped_bits(m.bslash, n, &w->escaped) : 0;
+  uint64_t in = prefix_xor(m.quote & ~esc) ^ w->in_str;
+  w->in_str = (in >> (n - 1)) & 1 ? ~0ull : 0;
+  uint64_t open = m.open & ~in, close = m.close & ~in;
+  unsigned po = (unsigned)__builtin_popcountll(open), pc = (unsigned)__builtin_popcountll(close);
+  *nl = m.nl;
+  /* The depth cannot come back to zero in this block, nor pass the limit: count, don't walk. */
+  if (pc < w->depth && w->depth + po <= MAX_NESTING) {
+    w->depth = w->depth + po - pc;
+    return 0;
+  }
+  for (uint64_t all = open | close; all; all &= all - 1) {
+    uint64_t b = all & (~all + 1);
+    if (open & b) {
+      if (++w->depth > MAX_NESTING) return -1;
+    } else if (w->depth == 0 || --w->depth == 0) {
+      unsigned k = (unsigned)__builtin_ctzll(b) + 1;
+      if (k < 64) *nl &= (1ull << k) - 1;
+      return (int)k;
+    }
+  }
+  return 0;
+}
+
+/* The block of at most 64 bytes at buf[i], limited to `lim` (<= s->len): read in place when
+ * 64 bytes are there, else copied into tmp and padded, so no byte past the input is read. */
+static inline const char *block_at(const sp_t *s, size_t i, size_t lim, char *tmp, unsigned *n) {
+  size_t avail = lim - i;
+  *n = avail < 64 ? (unsigned)avail : 64;
+  if (i + 64 <= s->len) return s->buf + i;
+  memcpy(tmp, s->buf + i, *n);
+  memset(tmp + *n, 0, 64 - *n);
+  return tmp;
+}
+
+/* skip_value for an object or array at buf[*pos]: same results, a block at a time. */
+static cf_err skip_container(sp_t *s, size_t *pos) {
+  walk_t w = {0, 0, false};
+  size_t i = *pos, last_nl = 0;
+  uint32_t lines = 0;
+  char tmp[64];
+  for (;;) {
+    if (i >= s->len) return CF_ENOTFOUND;
+    unsigned n;
+    const char *p = block_at(s, i, s->len, tmp, &n);
+    uint64_t nl;
+    int k = walk_block(&w, p, n, &nl);
+    if (k < 0) return sp_fail(s, CF_ELIMIT, i, "nesting too deep");
+    if (nl) {
+      lines += (uint32_t)__builtin_popcountll(nl);
+      last_nl = i + 63 - (unsigned)__builtin_clzll(nl);
+    }
+    if (k > 0) {
+      i += (unsigned)k;
+      break;
+    }
+    i += n;
+  }
+  if (lines) {
+    s->line += lines;
+    s->line_start = s->base + last_nl + 1;
+  }
+  *pos = i;
+  return CF_OK;
+}
+
+/* The probe of skip_value for the object in buf[vs, ve): the string value of the first
+ * occurrence of the key at the object's own level. Candidates are found with memmem; the
+ * walk from vs tells the depth at each, and goes on from there for the next one. A quoted
+ * key followed by ':' cannot lie inside a string of valid JSON (its quote would end it), and
+ * the element is validated by the parser anyway. */
+static void probe_object(const sp_t *s, size_t vs, size_t ve, probe_t *pr) {
+  walk_t w = {0, 0, false};
+  size_t at = vs, i = vs;
+  char tmp[64];
+  const char *b = s->buf;
+  pr->found = false;
+  while (i < ve) {
+    const char *h = memmem(b + i, ve - i, pr->pat, pr->plen);
+    if (!h) return;
+    size_t hp = (size_t)(h - b);
+    while (at < hp) {
+      unsigned n;
+      const char *p = block_at(s, at, hp, tmp, &n);
+      uint64_t nl;
+      if (walk_block(&w, p, n, &nl) != 0) return; /* cannot happen before the value's end */
+      at += n;
+    }
+    i = hp + 1;
+    if (w.depth != 1 || w.in_str || w.escaped) continue;
+    size_t j = hp + pr->plen;
+    while (j < ve && (b[j] == ' ' || b[j] == '\t' || b[j] == '\r' || b[j] == '\n')) j++;
+    if (j >= ve || b[j] != ':') continue;
+    j++;
+    while (j < ve && (b[j] == ' ' || b[j] == '\t' || b[j] == '\r' || b[j] == '\n')) j++;
+    if (j >= ve || b[j] != '"') continue;
+    size_t k = j + 1;
+    for (;;) {
+      const char *q = k < ve ? memchr(b + k, '"', ve - k) : NULL;
+      if (!q) return;
+      size_t e = (size_t)(q - b), bsl = 0;
+      while (e - bsl > j + 1 && b[e - bsl - 1] == '\\') bsl++;
+      k = e + 1;
+      if (bsl % 2 == 0) break;
+    }
+    pr->found = true;
+    pr->off = j + 1 - vs;
+    pr->len = k - j - 2;
+    return;
+  }
+}
+
 /* skip_value with refills; the bytes of the value stay in the window. */
 static cf_err value_bounds(sp_t *s, size_t *start, size_t *end, probe_t *pr) {
   uint32_t line0 = s->line;
   size_t ls0 = s->line_start;
   for (;;) {
     size_t p = *start;
-    cf_err e = skip_value(s, &p, pr);
+    char c = s->buf[*start];
+    bool container = c == '{' || c == '[';
+    if (container && pr && !pr->plen) container = false; /* a key too long for the pattern */
+    cf_err e = container ? skip_container(s, &p) : skip_value(s, &p, pr);
     if (e == CF_OK) {
       *end = p;
+      if (container && pr) {
+        pr->found = false;
+        if (c == '{') probe_object(s, *start, p, pr);
+      }
       return CF_OK;
     }
     if (e != CF_ENOTFOUND) return e;
@@ -224,15 +451,22 @@ static cf_err value_bounds(sp_t *s, size_t *start, size_t *end, probe_t *pr) {
 
 cf_err cf__json_split(cf_reader_t *rd, const char *name, const char *key, const char *probe_key,
                       size_t max_item, cf_json_item_cb cb, void *ud, cf_diag_t *diag) {
-  probe_t pr = {probe_key, probe_key ? strlen(probe_key) : 0, false, 0, 0};
+  probe_t pr = {probe_key, probe_key ? strlen(probe_key) : 0, false, 0, 0, {0}, 0};
+  if (probe_key && pr.klen + 2 <= sizeof pr.pat) {
+    pr.pat[0] = '"';
+    memcpy(pr.pat + 1, probe_key, pr.klen);
+    pr.pat[pr.klen + 1] = '"';
+    pr.plen = pr.klen + 2;
+  }
   sp_t s;
   memset(&s, 0, sizeof s);
   s.rd = rd;
   s.name = name;
   s.line = 1;
-  s.max_item = max_item < WINDOW ? WINDOW : max_item;
+  size_t window = cf__json_split_window ? cf__json_split_window : WINDOW;
+  s.max_item = max_item < window ? window : max_item;
   s.diag = diag;
-  s.cap = WINDOW;
+  s.cap = window;
   s.buf = malloc(s.cap + CF_JSON_PADDING);
   if (!s.buf) return cf_diag_set(diag, CF_ENOMEM, name, 0, 0, "out of memory");
   cf_err e = CF_OK;
