@@ -79,6 +79,12 @@ typedef struct cf_posture_opts {
    * attribute, and the secret's file and line. NULL: no secrets pass. */
   const cf_content_rules_t *content_rules;
   bool show_secrets;         /* the secrets pass puts whole secrets in evidence */
+  /* Terraform source (.tf): variable files (--var-file) and NAME=VALUE assignments (--var)
+   * for root modules, applied in order after terraform.tfvars and *.auto.tfvars. Borrowed. */
+  const char *const *tf_var_files;
+  size_t n_tf_var_files;
+  const char *const *tf_vars;
+  size_t n_tf_vars;
 } cf_posture_opts_t;
 
 /* Scans paths (files or directories; "-" reads stdin) and adds findings, errors and counts to

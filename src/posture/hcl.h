@@ -104,6 +104,11 @@ typedef struct hcl_file {
   uint32_t n_notes;
 } hcl_file_t;
 
+/* A flag on an object value (cf_node_t.flags): an attribute it does not hold is unknown
+ * rather than an error. Resource instances are such objects: what the configuration does not
+ * set, the provider computes at apply (an id, an ARN). */
+#define HCL_NODE_OPEN 0x80u
+
 /* Nesting of expressions and blocks one file may have. */
 #define HCL_MAX_DEPTH 256u
 
@@ -114,5 +119,79 @@ typedef struct hcl_file {
  */
 cf_err cf__hcl_parse(cf_arena_t *a, const char *text, size_t len, uint32_t file, const char *name,
                      hcl_file_t **out, cf_diag_t *diag) CF_MUST_CHECK;
+
+/*
+ * Parses text[0..len) as a bare template (the contents of a file read by templatefile(): no
+ * quotes, no backslash escapes, `${...}` and `%{...}` as in a heredoc). Errors as
+ * cf__hcl_parse.
+ */
+cf_err cf__hcl_parse_template(cf_arena_t *a, const char *text, size_t len, uint32_t file, const char *name,
+                              hcl_expr_t **out, cf_diag_t *diag) CF_MUST_CHECK;
+
+/* The same, for text that starts at position `at` of a file (a string of the JSON variant,
+ * whose first character is at at.column + 1). */
+cf_err cf__hcl_parse_template_at(cf_arena_t *a, const char *text, size_t len, cf_pos_t at, const char *name,
+                                 hcl_expr_t **out, cf_diag_t *diag) CF_MUST_CHECK;
+
+/*
+ * Reads a Terraform file in the JSON variant (`.tf.json`, `.tfvars.json`) into the same
+ * tree (hcl_json.c). Strings are templates; which objects are blocks and which are map
+ * values follows Terraform's top-level structure and, inside resources, the rule documented
+ * there. Errors as cf__hcl_parse.
+ */
+cf_err cf__hcl_from_json(const cf_ctx_t *ctx, cf_arena_t *a, const char *text, size_t len, uint32_t file,
+                         const char *name, hcl_file_t **out, cf_diag_t *diag) CF_MUST_CHECK;
+
+/* ---- evaluation (hcl_eval.c) ---- */
+
+/* A name bound by a `for` expression or a template `for` directive. */
+typedef struct hcl_scope {
+  const char *name;
+  const cf_node_t *value;
+  const struct hcl_scope *up;
+} hcl_scope_t;
+
+/*
+ * Resolves a traversal that starts at a name no scope binds: root, followed by up to two
+ * attribute names a1 and a2 (NULL when the traversal has fewer). Returns the value of
+ * root[.a1[.a2]] and sets *used to the number of attribute names consumed (0 to 2); returns
+ * NULL for a name the caller does not know (an evaluation error).
+ */
+typedef const cf_node_t *(*hcl_lookup_cb)(void *ud, const char *root, const char *a1, const char *a2,
+                                          unsigned *used, cf_pos_t pos);
+
+typedef struct hcl_ev {
+  cf_arena_t *a;
+  const cf_ctx_t *ctx;
+  hcl_lookup_cb lookup;
+  void *ud;
+  const hcl_scope_t *scope;
+  const char *module_dir; /* relative paths of file() and templatefile() start here */
+  const char *root_dir;   /* files outside it are never read (realpath, no trailing slash) */
+  uint32_t file;          /* file index for values read from files */
+  unsigned depth;
+  const cf_node_t *splat_item;
+  /* The last error (a missing attribute, a type mismatch, a bad call): try() and can()
+   * catch it; otherwise the caller reports it. */
+  bool failed;
+  char why[200];
+  cf_pos_t why_pos;
+  bool oom;
+} hcl_ev_t;
+
+/*
+ * Evaluates e. Values are trees of cf_node_t in ev->a (borrowed ones may be shared: never
+ * modify a result). A value not known statically is CF_NODE_UNKNOWN, and so is anything
+ * computed from one. Returns NULL on an evaluation error (ev->failed, ev->why) or when out of
+ * memory (ev->oom).
+ */
+const cf_node_t *cf__hcl_eval(hcl_ev_t *ev, const hcl_expr_t *e);
+
+/* The value's text as a template would insert it (strings, numbers, booleans); NULL for
+ * other kinds. */
+const char *cf__hcl_to_string(hcl_ev_t *ev, const cf_node_t *v);
+
+/* Whether a value is or holds an unknown. */
+bool cf__hcl_has_unknown(const cf_node_t *v, unsigned depth);
 
 #endif

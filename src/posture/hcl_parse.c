@@ -35,6 +35,7 @@ typedef struct parser {
   uint32_t file;
   const char *name;
   bool nl; /* newlines are tokens here */
+  uint32_t col_base; /* columns of the first line start after this many (a string inside a file) */
   unsigned depth;
   cf_diag_t *diag;
   cf_err err;
@@ -43,7 +44,8 @@ typedef struct parser {
 } parser_t;
 
 static cf_pos_t here(const parser_t *p) {
-  return (cf_pos_t){p->file, p->line, (uint32_t)(p->p - p->line_start) + 1};
+  uint32_t extra = p->line_start == p->s ? p->col_base : 0;
+  return (cf_pos_t){p->file, p->line, (uint32_t)(p->p - p->line_start) + 1 + extra};
 }
 
 static bool fail(parser_t *p, const char *fmt, ...) CF_PRINTF(2, 3);
@@ -578,6 +580,7 @@ static hcl_expr_t *heredoc(parser_t *p) {
   sub.s = sub.p = text;
   sub.end = text + n;
   sub.line_start = text;
+  sub.col_base = 0;
   sub.nl = false;
   tstate_t t = {0};
   tend_t end;
@@ -1127,5 +1130,39 @@ cf_err cf__hcl_parse(cf_arena_t *a, const char *text, size_t len, uint32_t file,
   f->notes = p.notes;
   f->n_notes = p.n_notes;
   *out = f;
+  return CF_OK;
+}
+
+cf_err cf__hcl_parse_template(cf_arena_t *a, const char *text, size_t len, uint32_t file, const char *name,
+                              hcl_expr_t **out, cf_diag_t *diag) {
+  return cf__hcl_parse_template_at(a, text, len, (cf_pos_t){file, 1, 0}, name, out, diag);
+}
+
+cf_err cf__hcl_parse_template_at(cf_arena_t *a, const char *text, size_t len, cf_pos_t at, const char *name,
+                                 hcl_expr_t **out, cf_diag_t *diag) {
+  *out = NULL;
+  parser_t p = {0};
+  uint32_t file = at.file;
+  p.a = a;
+  p.s = p.p = text;
+  p.end = text + len;
+  p.line = at.line ? at.line : 1;
+  /* Columns of the first line continue from `at` (the character after a quote). */
+  p.line_start = text;
+  p.col_base = at.column;
+  p.file = file;
+  p.name = name;
+  p.diag = diag;
+  if (memchr(text, '\0', len)) return cf_diag_set(diag, CF_EPARSE, name, 0, 0, "a NUL byte (this is not a text file)");
+  tstate_t t = {0};
+  tend_t end;
+  cf_pos_t pos = {file, p.line, at.column ? at.column : 1};
+  hcl_expr_t *e = NULL;
+  if (template_seq(&p, false, true, &t, &end)) {
+    if (end != T_EOF) fail(&p, "%s", "unexpected template directive (no matching %{ if } or %{ for })");
+    else e = finish_template(&p, &t, pos);
+  }
+  if (!e) return p.err ? p.err : cf_diag_set(diag, CF_ENOMEM, name, 0, 0, "out of memory");
+  *out = e;
   return CF_OK;
 }

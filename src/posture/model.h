@@ -30,6 +30,7 @@ typedef enum cf_source_kind {
   CF_SRC_AWSCLI,     /* "aws-cli" (and the IAM credential report) */
   CF_SRC_K8S,        /* "kubernetes" */
   CF_SRC_ARM,        /* "arm" */
+  CF_SRC_TF,         /* "terraform": .tf source, read through the plan adapter */
   CF_SRC__COUNT
 } cf_source_kind;
 
@@ -160,6 +161,32 @@ char *cf__url_decode(cf_arena_t *a, const char *s, size_t n, bool plus_space);
 /* ---- the adapters ---- */
 cf_err cf__adapt_cfn(cf_adapt_ctx_t *ac, const cf_doc_t *doc);
 cf_err cf__adapt_tfplan(cf_adapt_ctx_t *ac, const cf_doc_t *doc);
+
+/*
+ * Terraform source (adapt_tf.c): folders of .tf files are added as the walk finds them, and
+ * cf__tf_run evaluates each root module (a folder no other folder calls) and emits its
+ * resources through ac, as the plan adapter would for its plan.
+ */
+typedef struct cf_tf cf_tf_t;
+/* Registers a file the session read (for positions and inline suppressions); returns its
+ * file index. */
+typedef uint32_t (*cf_tf_file_cb)(void *ud, const char *path, const char *text, size_t len);
+typedef struct cf_tf_opts {
+  const cf_ctx_t *ctx;
+  const char *root_real;           /* realpath of the scan root: nothing outside is read */
+  const char *const *var_files;    /* --var-file, in order */
+  size_t n_var_files;
+  const char *const *vars;         /* --var NAME=VALUE, in order */
+  size_t n_vars;
+  cf_tf_file_cb file_cb;
+  void *file_ud;
+  cf_diags_t *errors;              /* syntax errors, modules not scanned, evaluation problems */
+} cf_tf_opts_t;
+cf_err cf__tf_new(const cf_tf_opts_t *o, cf_tf_t **out) CF_MUST_CHECK;
+cf_err cf__tf_add_dir(cf_tf_t *t, const char *dir);
+cf_err cf__tf_add_text(cf_tf_t *t, const char *name, const char *text, size_t len);
+cf_err cf__tf_run(cf_tf_t *t, cf_adapt_ctx_t *ac);
+void cf__tf_free(cf_tf_t *t);
 /* AWS Config: called once per configuration item (snapshots are streamed). */
 cf_err cf__adapt_awsconfig_item(cf_adapt_ctx_t *ac, const cf_node_t *item);
 /* Whether the AWS Config adapter maps items of this resourceType (raw text, len bytes): the

@@ -729,7 +729,7 @@ static void compile_rule(cctx_t *c, const cf_node_t *doc) {
   const char **want = want_node ? str_list(c, want_node, "sources", &n_want) : NULL;
   for (uint32_t i = 0; want && i < n_want; i++)
     if (cf__source_kind_parse(want[i]) == CF_SRC_UNKNOWN)
-      cerr(c, want_node->pos, "unknown source format '%s' (cloudformation, terraform-plan, aws-config, aws-cli, kubernetes, arm)", want[i]);
+      cerr(c, want_node->pos, "unknown source format '%s' (cloudformation, terraform-plan, terraform, aws-config, aws-cli, kubernetes, arm)", want[i]);
   if (c->failed) return;
   const char *srcs[CF_SRC__COUNT + 1];
   size_t ns = 0;
@@ -738,7 +738,9 @@ static void compile_rule(cctx_t *c, const cf_node_t *doc) {
     for (; ts && *ts; ts++) {
       bool seen = false, wanted = !want;
       for (size_t j = 0; j < ns; j++) seen = seen || strcmp(srcs[j], *ts) == 0;
-      for (uint32_t j = 0; want && j < n_want; j++) wanted = wanted || strcmp(want[j], *ts) == 0;
+      /* A rule for plans reads the same model from .tf source: "terraform-plan" covers both. */
+      for (uint32_t j = 0; want && j < n_want; j++)
+        wanted = wanted || strcmp(want[j], *ts) == 0 || (!strcmp(want[j], "terraform-plan") && !strcmp(*ts, "terraform"));
       if (!seen && wanted && ns < CF_SRC__COUNT) {
         srcs[ns++] = *ts;
         r->source_mask |= 1u << cf__source_kind_parse(*ts);

@@ -176,6 +176,8 @@ typedef struct scan {
   char root_real[PATH_MAX];
   struct seen { dev_t dev; ino_t ino; } *seen;
   size_t n_seen, cap_seen;
+  /* Terraform source: folders and files of .tf, evaluated together at the end. */
+  cf_tf_t *tf;
   /* The file being adapted, for the secrets pass to find values in its text. */
   uint32_t cur_file;
   const char *cur_text;
@@ -1273,6 +1275,92 @@ static void scan_file(scan_t *s, const char *path, bool explicit_arg, FILE *stre
   free(buf);
 }
 
+/* ---- Terraform source ----
+ *
+ * .tf files are not scanned one by one: a module is its folder. The walk hands each folder
+ * holding .tf files to a session (adapt_tf.c); when every path has been walked, the
+ * session evaluates the root modules and their resources go through the engine like any
+ * other. Each .tf file is registered as a file of the scan, for positions and for inline
+ * `# cloudfort:ignore` comments. */
+
+static uint32_t tf_file_cb(void *ud, const char *path, const char *text, size_t len) {
+  scan_t *s = ud;
+  uint32_t fi = add_file(s, path);
+  if (s->fatal) return 0;
+  if (collect_ignores(&s->files[fi], text, len)) s->fatal = CF_ENOMEM;
+  s->report->files++;
+  if (s->opts->progress) s->opts->progress(s->opts->progress_ud, s->report->files, path);
+  return fi;
+}
+
+static cf_tf_t *tf_session(scan_t *s) {
+  if (s->tf) return s->tf;
+  cf_tf_opts_t o;
+  memset(&o, 0, sizeof o);
+  o.ctx = s->ctx;
+  o.root_real = s->root_real;
+  o.var_files = s->opts->tf_var_files;
+  o.n_var_files = s->opts->n_tf_var_files;
+  o.vars = s->opts->tf_vars;
+  o.n_vars = s->opts->n_tf_vars;
+  o.file_cb = tf_file_cb;
+  o.file_ud = s;
+  o.errors = &s->report->errors;
+  if (cf__tf_new(&o, &s->tf)) s->fatal = CF_ENOMEM;
+  return s->tf;
+}
+
+static bool is_tf_file(const char *name) { return cf__str_ends(name, ".tf") || cf__str_ends(name, ".tf.json"); }
+
+/* Evaluates what the session gathered, as one more input of the scan. */
+static void tf_finish(scan_t *s) {
+  if (!s->tf) return;
+  if (!s->fatal) {
+    cf_adapt_ctx_t ac;
+    memset(&ac, 0, sizeof ac);
+    ac.ctx = s->ctx;
+    ac.path = "terraform";
+    ac.file = 0;
+    ac.dir_name = "";
+    ac.base_name = "";
+    ac.source = CF_SRC_TF;
+    ac.errors = &s->report->errors;
+    ac.emit = on_emit;
+    ac.emit_ud = &s->sh;
+    if (s->sh.has_sec) ac.secret_text = on_text;
+    ac.arena = cf__arena_new(0);
+    if (!ac.arena) {
+      s->fatal = CF_ENOMEM;
+    } else {
+      cf_err e = cf__tf_run(s->tf, &ac);
+      if (e == CF_ENOMEM || cf__arena_failed(ac.arena)) s->fatal = CF_ENOMEM;
+      s->report->sources_seen |= 1u << CF_SRC_TF;
+      cf__arena_free(ac.arena);
+    }
+  }
+  cf__tf_free(s->tf);
+  s->tf = NULL;
+}
+
+/* A .tf file named on its own: read as a module of one file. */
+static void tf_add_file(scan_t *s, const char *path) {
+  const cf_limits_t *lim = cf__limits(s->ctx);
+  char *buf = NULL;
+  size_t len = 0;
+  cf_diag_t d;
+  cf_diag_init(&d);
+  cf_err e = cf__read_file(path, lim->max_file_size, CF_JSON_PADDING, &buf, &len, &d);
+  if (e) {
+    if (e == CF_ENOMEM) s->fatal = e;
+    (void)cf_diags_adopt(&s->report->errors, &d);
+    cf_diag_cleanup(&d);
+    return;
+  }
+  cf_tf_t *tf = tf_session(s);
+  if (tf && cf__tf_add_text(tf, path, buf, len) == CF_ENOMEM) s->fatal = CF_ENOMEM;
+  free(buf);
+}
+
 static bool wanted_name(const char *name) {
   static const char *const exts[] = {".json", ".yaml", ".yml", ".template", ".csv", ".json.gz",
                                      ".gz", ".tfplan.json", NULL};
@@ -1320,7 +1408,10 @@ static void walk_dir(scan_t *s, const char *dir, unsigned depth) {
   size_t n = 0, cap = 0;
   struct dirent *de;
   while ((de = readdir(d))) {
-    if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 || strcmp(de->d_name, ".git") == 0) continue;
+    /* .terraform holds what `terraform init` downloaded: providers and remote modules. */
+    if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 || strcmp(de->d_name, ".git") == 0 ||
+        strcmp(de->d_name, ".terraform") == 0)
+      continue;
     if (!cf__grow((void **)&names, &cap, n, sizeof(char *)) || !(names[n] = strdup(de->d_name))) {
       s->fatal = CF_ENOMEM;
       break;
@@ -1329,6 +1420,12 @@ static void walk_dir(scan_t *s, const char *dir, unsigned depth) {
   }
   closedir(d);
   if (names) qsort(names, n, sizeof(char *), cmp_names);
+  for (size_t i = 0; i < n && !s->fatal; i++)
+    if (is_tf_file(names[i])) {
+      cf_tf_t *tf = tf_session(s);
+      if (tf && cf__tf_add_dir(tf, dir) == CF_ENOMEM) s->fatal = CF_ENOMEM;
+      break;
+    }
   for (size_t i = 0; i < n && !s->fatal; i++) {
     size_t plen = strlen(dir) + strlen(names[i]) + 2;
     char *p = malloc(plen);
@@ -1473,6 +1570,7 @@ static cf_err scan_begin(scan_t *s, const cf_ctx_t *ctx, const cf_ruleset_t *rs,
 }
 
 static cf_err scan_end(scan_t *s) {
+  tf_finish(s);
   if (!s->fatal) s->fatal = finish_partials(s);
   if (!s->fatal) s->fatal = finish_held(s);
   cf_err e = s->fatal == CF_ELIMIT ? CF_OK : s->fatal;
@@ -1515,6 +1613,8 @@ cf_err cf_posture_scan(const cf_ctx_t *ctx, const cf_ruleset_t *rs, const char *
       if (!realpath(p, s.root_real)) s.root_real[0] = '\0';
       s.n_seen = 0;
       if (!seen_dir(&s, &st)) walk_dir(&s, p, 0);
+    } else if (is_tf_file(p)) {
+      tf_add_file(&s, p);
     } else if (!lenient || wanted_name(p)) {
       scan_file(&s, p, !lenient, NULL);
     }
@@ -1556,7 +1656,12 @@ cf_err cf_posture_scan_buffer(const cf_ctx_t *ctx, const cf_ruleset_t *rs, const
   scan_t s;
   e = scan_begin(&s, ctx, rs, opts, &defaults, report);
   if (!e) {
-    scan_buffer(&s, name, buf, blen, !s.opts->only_recognised, NULL);
+    if (is_tf_file(name)) {
+      cf_tf_t *tf = tf_session(&s);
+      if (tf && cf__tf_add_text(tf, name, buf, blen) == CF_ENOMEM) s.fatal = CF_ENOMEM;
+    } else {
+      scan_buffer(&s, name, buf, blen, !s.opts->only_recognised, NULL);
+    }
     e = scan_end(&s);
   }
   free(buf);
