@@ -222,7 +222,9 @@ static void test_a_complete_rule_compiles(void **state) {
   const char *const *srcs = cf_ruleset_sources(rs, 0);
   assert_string_equal("cloudformation", srcs[0]);
   assert_string_equal("terraform-plan", srcs[1]);
-  assert_null(srcs[2]);
+  /* "terraform-plan" in `sources:` covers .tf source too: the same model. */
+  assert_string_equal("terraform", srcs[2]);
+  assert_null(srcs[3]);
   assert_null(cf_ruleset_info(rs, 1));
   cf_diags_cleanup(&errs);
   cf_ruleset_free(rs);
