@@ -10,6 +10,7 @@
  * ones is reported in the report's errors and does not change the exit code. Reports and
  * baselines are written whole or not at all (cli_out_t).
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,10 @@ typedef struct scan_args {
   cf_severity fail_on;
   const char **rule_dirs;
   size_t n_rule_dirs;
+  const char **tf_var_files;
+  size_t n_tf_var_files;
+  const char **tf_vars;
+  size_t n_tf_vars;
   bool no_builtin;
   const char **only;
   size_t n_only;
@@ -115,6 +120,12 @@ static void scan_usage(FILE *f, const char *mode) {
   if (!base) fputs("      --show-suppressed   list suppressed findings too\n", f);
   fputs("      --max-file-size N   largest input file after decompression (default 1G; K, M, G)\n", f);
   if (an & A_POSTURE) fputs("      --now TIME          judge ages (key rotation) as of TIME (RFC 3339)\n", f);
+  if (an & A_POSTURE)
+    fputs("      --var NAME=VALUE    Terraform source: set a root module variable (repeatable;\n"
+          "                          VALUE is an HCL expression, or else a string)\n"
+          "      --var-file FILE     Terraform source: read root variables from FILE (.tfvars or\n"
+          "                          .tfvars.json; repeatable; after terraform.tfvars and\n"
+          "                          *.auto.tfvars, before --var)\n", f);
   if (an & A_POSTURE)
     fputs("      --no-config-secrets  posture does not scan configuration values (Lambda and ECS\n"
           "                          environments, EC2 user data, Kubernetes env, CloudFormation\n"
@@ -242,7 +253,7 @@ static int parse_args(int argc, char **argv, scan_args_t *a) {
   enum { O_FAIL_ON = 256, O_RULES, O_NO_BUILTIN, O_RULE, O_SKIP, O_BASELINE, O_UNKNOWN,
          O_NO_SUPPRESS, O_SHOW_SUPP, O_MAXSIZE, O_NOW, O_NO_COLOR, O_ANALYZER, O_CONFIG,
          O_GL_IGNORE, O_SHOW_SECRETS, O_NO_IGNORE, O_GIT, O_GIT_RANGE, O_MAX_DEPTH,
-         O_DECODE_DEPTH, O_MAX_ARCHIVE, O_REDACT, O_NO_CFG_SECRETS };
+         O_DECODE_DEPTH, O_MAX_ARCHIVE, O_REDACT, O_NO_CFG_SECRETS, O_TF_VAR, O_TF_VAR_FILE };
   static const struct option longopts[] = {
       {"format", required_argument, 0, 'f'}, {"report-format", required_argument, 0, 'f'},
       {"output", required_argument, 0, 'o'}, {"fail-on", required_argument, 0, O_FAIL_ON},
@@ -259,6 +270,7 @@ static int parse_args(int argc, char **argv, scan_args_t *a) {
       {"decode-depth", required_argument, 0, O_DECODE_DEPTH}, {"max-archive-size", required_argument, 0, O_MAX_ARCHIVE},
       {"redact", required_argument, 0, O_REDACT},
       {"no-config-secrets", no_argument, 0, O_NO_CFG_SECRETS},
+      {"var", required_argument, 0, O_TF_VAR}, {"var-file", required_argument, 0, O_TF_VAR_FILE},
       {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
   int c;
   optind = 1;
@@ -323,6 +335,24 @@ static int parse_args(int argc, char **argv, scan_args_t *a) {
       a->have_now = true;
       break;
     case O_NO_COLOR: a->no_color = true;
+      break;
+    case O_TF_VAR:
+      if (!(mode_analyzers(mode) & A_POSTURE)) wrong = "--var";
+      else if (!strchr(optarg, '=') || optarg[0] == '=') {
+        cli_error("--var: expected NAME=VALUE, got '%s'", optarg);
+        return EXIT_USAGE;
+      } else if (!push(&a->tf_vars, &a->n_tf_vars, optarg)) {
+        goto oom;
+      }
+      break;
+    case O_TF_VAR_FILE:
+      if (!(mode_analyzers(mode) & A_POSTURE)) wrong = "--var-file";
+      else if (access(optarg, R_OK) != 0) {
+        cli_error("--var-file: cannot read '%s': %s", optarg, strerror(errno));
+        return EXIT_USAGE;
+      } else if (!push(&a->tf_var_files, &a->n_tf_var_files, optarg)) {
+        goto oom;
+      }
       break;
     case 'j':
       if (!parse_count("--threads", optarg, 1, 64, &a->threads)) return EXIT_USAGE;
@@ -663,6 +693,10 @@ static int run_analysers(const scan_args_t *a, cf_ctx_t *ctx, loaded_t *L, const
     cf_posture_opts_t popts;
     memset(&popts, 0, sizeof popts);
     popts.unknown = a->unknown;
+    popts.tf_var_files = a->tf_var_files;
+    popts.n_tf_var_files = a->n_tf_var_files;
+    popts.tf_vars = a->tf_vars;
+    popts.n_tf_vars = a->n_tf_vars;
     popts.baseline = a->baseline;
     popts.no_inline_suppress = a->no_suppress;
     popts.threads = a->threads;
@@ -833,6 +867,8 @@ done:
   cf_ctx_free(ctx);
 out:
   free(a.rule_dirs);
+  free(a.tf_vars);
+  free(a.tf_var_files);
   free(a.only);
   free(a.skip);
   return rc;
