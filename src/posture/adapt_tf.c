@@ -1045,6 +1045,7 @@ static void expand_all(tf_inst_t *in) {
 typedef struct refs {
   cf_node_t *list;
   tf_src_t *src;
+  const hcl_expr_t *each; /* the block's for_each: what each.key and each.value stand for */
   unsigned depth;
 } refs_t;
 
@@ -1093,6 +1094,15 @@ static void refs_chain(cf_tf_t *t, refs_t *r, const hcl_expr_t *e, const hcl_sco
     return;
   }
   const char *rn = root->name;
+  if (!strcmp(rn, "each") && r->each && !is_bound(bound, rn)) {
+    /* each.value.id under `for_each = aws_s3_bucket.b`: the for_each's references stand in,
+     * so the plan adapter joins each instance to the one with its own key. */
+    const hcl_expr_t *fe = r->each;
+    r->each = NULL;
+    refs_expr(t, r, fe, NULL);
+    r->each = fe;
+    return;
+  }
   if (is_bound(bound, rn) || !strcmp(rn, "each") || !strcmp(rn, "count") || !strcmp(rn, "path") ||
       !strcmp(rn, "terraform") || !strcmp(rn, "self"))
     return;
@@ -1159,7 +1169,8 @@ static void refs_expr(cf_tf_t *t, refs_t *r, const hcl_expr_t *e, const hcl_scop
 }
 
 /* The plan's `expressions` for a body: {"attr": {"references": [...]}, "block": [{...}]}. */
-static cf_node_t *exprs_of(cf_tf_t *t, tf_src_t *src, const hcl_body_t *b, cf_pos_t pos, unsigned depth) {
+static cf_node_t *exprs_of(cf_tf_t *t, tf_src_t *src, const hcl_body_t *b, const hcl_expr_t *each, cf_pos_t pos,
+                           unsigned depth) {
   cf_node_t *o = cf_node_new_object(t->a, pos);
   if (!o) {
     t->fatal = CF_ENOMEM;
@@ -1167,7 +1178,7 @@ static cf_node_t *exprs_of(cf_tf_t *t, tf_src_t *src, const hcl_body_t *b, cf_po
   }
   if (depth > HCL_MAX_DEPTH) return o;
   for (uint32_t i = 0; i < b->n_attrs && !t->fatal; i++) {
-    refs_t r = {cf_node_new_array(t->a, b->attrs[i].pos), src, 0};
+    refs_t r = {cf_node_new_array(t->a, b->attrs[i].pos), src, each, 0};
     if (!r.list) {
       t->fatal = CF_ENOMEM;
       return NULL;
@@ -1186,7 +1197,7 @@ static cf_node_t *exprs_of(cf_tf_t *t, tf_src_t *src, const hcl_body_t *b, cf_po
       for (uint32_t j = 0; j < k->body.n_blocks; j++)
         if (!strcmp(k->body.blocks[j].type, "content")) body = &k->body.blocks[j].body;
     }
-    cf_node_t *v = exprs_of(t, src, body, k->pos, depth + 1);
+    cf_node_t *v = exprs_of(t, src, body, each, k->pos, depth + 1);
     if (v) append_block(t, o, name, v, k->pos);
   }
   return o;
@@ -1222,7 +1233,8 @@ static cf_node_t *config_module(cf_tf_t *t, tf_src_t *src, unsigned depth) {
     obj_put(t, o, "mode", str_node(t, data ? "data" : "managed", b->pos));
     obj_put(t, o, "type", str_node(t, b->labels[0], b->pos));
     obj_put(t, o, "name", str_node(t, b->labels[1], b->pos));
-    obj_put(t, o, "expressions", exprs_of(t, src, &b->body, b->pos, 0));
+    const hcl_attr_t *fe = attr_of(&b->body, "for_each");
+    obj_put(t, o, "expressions", exprs_of(t, src, &b->body, fe ? fe->expr : NULL, b->pos, 0));
     if (cf_node_push(t->a, res, o)) t->fatal = CF_ENOMEM;
   }
   for (uint32_t i = 0; i < src->n_mods && !t->fatal; i++) {
@@ -1232,7 +1244,8 @@ static cf_node_t *config_module(cf_tf_t *t, tf_src_t *src, unsigned depth) {
       t->fatal = CF_ENOMEM;
       return NULL;
     }
-    obj_put(t, o, "expressions", exprs_of(t, src, &b->body, b->pos, 0));
+    const hcl_attr_t *fe = attr_of(&b->body, "for_each");
+    obj_put(t, o, "expressions", exprs_of(t, src, &b->body, fe ? fe->expr : NULL, b->pos, 0));
     /* The child's configuration, for local sources already loaded. */
     const hcl_attr_t *sa = attr_of(&b->body, "source");
     const char *source = sa && sa->expr->kind == HCL_E_LITERAL ? cf_node_str(sa->expr->value) : NULL;
@@ -1247,7 +1260,7 @@ static cf_node_t *config_module(cf_tf_t *t, tf_src_t *src, unsigned depth) {
   for (uint32_t i = 0; i < src->n_outs && !t->fatal; i++) {
     const hcl_block_t *b = src->outs[i];
     const hcl_attr_t *v = attr_of(&b->body, "value");
-    refs_t r = {cf_node_new_array(t->a, b->pos), src, 0};
+    refs_t r = {cf_node_new_array(t->a, b->pos), src, NULL, 0};
     cf_node_t *o = cf_node_new_object(t->a, b->pos), *e = cf_node_new_object(t->a, b->pos);
     if (!r.list || !o || !e) {
       t->fatal = CF_ENOMEM;
