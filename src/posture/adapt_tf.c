@@ -73,6 +73,7 @@ struct cf_tf {
   cf_adapt_ctx_t *ac;
   cf_node_t *tfvars; /* root variable values from files and --var */
   const char *root_dir;
+  const tf_src_t *root_src;
 };
 
 static void warn(cf_tf_t *t, uint32_t fid, cf_pos_t pos, const char *fmt, ...) CF_PRINTF(4, 5);
@@ -474,7 +475,10 @@ static const cf_node_t *lookup(void *ud, const char *root, const char *a1, const
   if (!strcmp(root, "path")) {
     if (!a1) return NULL;
     *used = 1;
-    const char *p = !strcmp(a1, "module") ? in->src->dir : !strcmp(a1, "root") ? t->root_dir : ".";
+    /* Real paths where known: file("${path.module}/x") is then read from the module's folder
+     * and not from that folder named again below the one relative paths start from. */
+    const tf_src_t *ps = !strcmp(a1, "module") ? in->src : !strcmp(a1, "root") ? t->root_src : NULL;
+    const char *p = !ps ? "." : ps->real[0] ? ps->real : ps->dir;
     cf_node_t *v = cf_node_new_cstr(t->a, p ? p : ".", pos);
     if (!v) t->fatal = CF_ENOMEM;
     return v;
@@ -1445,6 +1449,7 @@ static void load_root_vars(cf_tf_t *t, tf_src_t *root) {
 /* Evaluates one root module and hands its resources to the plan adapter. */
 static cf_err run_root(cf_tf_t *t, tf_src_t *root, cf_adapt_ctx_t *ac) {
   t->root_dir = root->dir;
+  t->root_src = root;
   load_root_vars(t, root);
   tf_inst_t *in = t->fatal ? NULL : new_inst(t, root, "", NULL, 0);
   if (!in) return t->fatal ? t->fatal : CF_ENOMEM;
