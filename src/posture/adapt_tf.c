@@ -1281,6 +1281,47 @@ static cf_node_t *config_module(cf_tf_t *t, tf_src_t *src, unsigned depth) {
   return m;
 }
 
+/* Provider defaults that a plan shows and the source may leave out. Only arguments whose
+ * default decides a rule, or that the plan adapter reads as a setting, are listed; an entry is
+ * skipped when the argument or one of its other names (alias) is set. A "computed" argument,
+ * which the provider decides at apply, is never listed: it stays absent. */
+typedef struct tf_default {
+  const char *type, *attr, *alias;
+  bool value;
+} tf_default_t;
+
+static const tf_default_t tf_defaults[] = {
+    /* azurerm 3.x and 4.x: containers may be made public unless the account forbids it. */
+    {"azurerm_storage_account", "allow_nested_items_to_be_public", "allow_blob_public_access", true},
+    {"azurerm_storage_account", "enable_https_traffic_only", "https_traffic_only_enabled", true},
+    /* aws: each Block Public Access flag is false unless set. */
+    {"aws_s3_bucket_public_access_block", "block_public_acls", NULL, false},
+    {"aws_s3_bucket_public_access_block", "block_public_policy", NULL, false},
+    {"aws_s3_bucket_public_access_block", "ignore_public_acls", NULL, false},
+    {"aws_s3_bucket_public_access_block", "restrict_public_buckets", NULL, false},
+    {"aws_s3_account_public_access_block", "block_public_acls", NULL, false},
+    {"aws_s3_account_public_access_block", "block_public_policy", NULL, false},
+    {"aws_s3_account_public_access_block", "ignore_public_acls", NULL, false},
+    {"aws_s3_account_public_access_block", "restrict_public_buckets", NULL, false},
+    {"aws_cloudtrail", "enable_logging", NULL, true},
+    {"aws_cloudtrail", "include_global_service_events", NULL, true},
+    {"aws_cloudtrail", "is_multi_region_trail", NULL, false},
+    {"aws_cloudtrail", "enable_log_file_validation", NULL, false},
+    {"aws_kms_key", "enable_key_rotation", NULL, false},
+    {"aws_kms_key", "is_enabled", NULL, true},
+};
+
+/* Sets the defaults of tf_defaults on the values v of a managed resource of the type. */
+static void put_defaults(cf_tf_t *t, const char *type, cf_node_t *v, cf_pos_t pos) {
+  if (!v || v->type != CF_NODE_OBJECT) return;
+  for (size_t i = 0; i < CF_ARRAY_LEN(tf_defaults) && !t->fatal; i++) {
+    const tf_default_t *d = &tf_defaults[i];
+    if (strcmp(d->type, type) || cf_node_get(v, d->attr) || (d->alias && cf_node_get(v, d->alias))) continue;
+    cf_node_t *b = cf_node_new_bool(t->a, d->value, pos);
+    if (!b || cf_node_set(t->a, v, d->attr, b)) t->fatal = CF_ENOMEM;
+  }
+}
+
 /* planned_values (managed) or prior_state values (data) of an instance and its children. */
 static cf_node_t *values_module(cf_tf_t *t, tf_inst_t *in, bool data) {
   cf_pos_t z = {0, 0, 0};
@@ -1312,6 +1353,7 @@ static cf_node_t *values_module(cf_tf_t *t, tf_inst_t *in, bool data) {
       obj_put(t, o, "name", str_node(t, name, r->b->pos));
       if (r->keys[k]) obj_put(t, o, "index", r->keys[k]);
       obj_put(t, o, "provider_name", str_node(t, provider, r->b->pos));
+      if (!data) put_defaults(t, type, r->vals[k], r->b->pos);
       obj_put(t, o, "values", r->vals[k]);
       if (cf_node_push(t->a, res, o)) t->fatal = CF_ENOMEM;
     }
