@@ -72,8 +72,7 @@ struct cf_tf {
   /* per run */
   cf_adapt_ctx_t *ac;
   cf_node_t *tfvars; /* root variable values from files and --var */
-  const char *root_dir;
-  const tf_src_t *root_src;
+  const tf_src_t *root_src; /* the root module being evaluated: path.root */
 };
 
 static void warn(cf_tf_t *t, uint32_t fid, cf_pos_t pos, const char *fmt, ...) CF_PRINTF(4, 5);
@@ -1490,7 +1489,6 @@ static void load_root_vars(cf_tf_t *t, tf_src_t *root) {
 
 /* Evaluates one root module and hands its resources to the plan adapter. */
 static cf_err run_root(cf_tf_t *t, tf_src_t *root, cf_adapt_ctx_t *ac) {
-  t->root_dir = root->dir;
   t->root_src = root;
   load_root_vars(t, root);
   tf_inst_t *in = t->fatal ? NULL : new_inst(t, root, "", NULL, 0);
