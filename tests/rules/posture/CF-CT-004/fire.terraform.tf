@@ -1,4 +1,4 @@
-# Logging is switched off per environment, and the default environment is "sandbox".
+# Logging is on in prod and staging only, and the default environment is "sandbox".
 variable "environment" {
   type    = string
   default = "sandbox"

@@ -1,4 +1,4 @@
-# Logging is switched off per environment; this stack deploys to prod.
+# Logging is on in prod and staging only; this stack deploys to prod.
 variable "environment" {
   type    = string
   default = "prod"
