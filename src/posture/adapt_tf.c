@@ -72,7 +72,7 @@ struct cf_tf {
   /* per run */
   cf_adapt_ctx_t *ac;
   cf_node_t *tfvars; /* root variable values from files and --var */
-  const char *root_dir;
+  const tf_src_t *root_src; /* the root module being evaluated: path.root */
 };
 
 static void warn(cf_tf_t *t, uint32_t fid, cf_pos_t pos, const char *fmt, ...) CF_PRINTF(4, 5);
@@ -474,7 +474,10 @@ static const cf_node_t *lookup(void *ud, const char *root, const char *a1, const
   if (!strcmp(root, "path")) {
     if (!a1) return NULL;
     *used = 1;
-    const char *p = !strcmp(a1, "module") ? in->src->dir : !strcmp(a1, "root") ? t->root_dir : ".";
+    /* Real paths where known: file("${path.module}/x") is then read from the module's folder
+     * and not from that folder named again below the one relative paths start from. */
+    const tf_src_t *ps = !strcmp(a1, "module") ? in->src : !strcmp(a1, "root") ? t->root_src : NULL;
+    const char *p = !ps ? "." : ps->real[0] ? ps->real : ps->dir;
     cf_node_t *v = cf_node_new_cstr(t->a, p ? p : ".", pos);
     if (!v) t->fatal = CF_ENOMEM;
     return v;
@@ -1045,6 +1048,7 @@ static void expand_all(tf_inst_t *in) {
 typedef struct refs {
   cf_node_t *list;
   tf_src_t *src;
+  const hcl_expr_t *each; /* the block's for_each: what each.key and each.value stand for */
   unsigned depth;
 } refs_t;
 
@@ -1093,6 +1097,15 @@ static void refs_chain(cf_tf_t *t, refs_t *r, const hcl_expr_t *e, const hcl_sco
     return;
   }
   const char *rn = root->name;
+  if (!strcmp(rn, "each") && r->each && !is_bound(bound, rn)) {
+    /* each.value.id under `for_each = aws_s3_bucket.b`: the for_each's references stand in,
+     * so the plan adapter joins each instance to the one with its own key. */
+    const hcl_expr_t *fe = r->each;
+    r->each = NULL;
+    refs_expr(t, r, fe, NULL);
+    r->each = fe;
+    return;
+  }
   if (is_bound(bound, rn) || !strcmp(rn, "each") || !strcmp(rn, "count") || !strcmp(rn, "path") ||
       !strcmp(rn, "terraform") || !strcmp(rn, "self"))
     return;
@@ -1159,7 +1172,8 @@ static void refs_expr(cf_tf_t *t, refs_t *r, const hcl_expr_t *e, const hcl_scop
 }
 
 /* The plan's `expressions` for a body: {"attr": {"references": [...]}, "block": [{...}]}. */
-static cf_node_t *exprs_of(cf_tf_t *t, tf_src_t *src, const hcl_body_t *b, cf_pos_t pos, unsigned depth) {
+static cf_node_t *exprs_of(cf_tf_t *t, tf_src_t *src, const hcl_body_t *b, const hcl_expr_t *each, cf_pos_t pos,
+                           unsigned depth) {
   cf_node_t *o = cf_node_new_object(t->a, pos);
   if (!o) {
     t->fatal = CF_ENOMEM;
@@ -1167,7 +1181,7 @@ static cf_node_t *exprs_of(cf_tf_t *t, tf_src_t *src, const hcl_body_t *b, cf_po
   }
   if (depth > HCL_MAX_DEPTH) return o;
   for (uint32_t i = 0; i < b->n_attrs && !t->fatal; i++) {
-    refs_t r = {cf_node_new_array(t->a, b->attrs[i].pos), src, 0};
+    refs_t r = {cf_node_new_array(t->a, b->attrs[i].pos), src, each, 0};
     if (!r.list) {
       t->fatal = CF_ENOMEM;
       return NULL;
@@ -1186,7 +1200,7 @@ static cf_node_t *exprs_of(cf_tf_t *t, tf_src_t *src, const hcl_body_t *b, cf_po
       for (uint32_t j = 0; j < k->body.n_blocks; j++)
         if (!strcmp(k->body.blocks[j].type, "content")) body = &k->body.blocks[j].body;
     }
-    cf_node_t *v = exprs_of(t, src, body, k->pos, depth + 1);
+    cf_node_t *v = exprs_of(t, src, body, each, k->pos, depth + 1);
     if (v) append_block(t, o, name, v, k->pos);
   }
   return o;
@@ -1222,7 +1236,8 @@ static cf_node_t *config_module(cf_tf_t *t, tf_src_t *src, unsigned depth) {
     obj_put(t, o, "mode", str_node(t, data ? "data" : "managed", b->pos));
     obj_put(t, o, "type", str_node(t, b->labels[0], b->pos));
     obj_put(t, o, "name", str_node(t, b->labels[1], b->pos));
-    obj_put(t, o, "expressions", exprs_of(t, src, &b->body, b->pos, 0));
+    const hcl_attr_t *fe = attr_of(&b->body, "for_each");
+    obj_put(t, o, "expressions", exprs_of(t, src, &b->body, fe ? fe->expr : NULL, b->pos, 0));
     if (cf_node_push(t->a, res, o)) t->fatal = CF_ENOMEM;
   }
   for (uint32_t i = 0; i < src->n_mods && !t->fatal; i++) {
@@ -1232,7 +1247,8 @@ static cf_node_t *config_module(cf_tf_t *t, tf_src_t *src, unsigned depth) {
       t->fatal = CF_ENOMEM;
       return NULL;
     }
-    obj_put(t, o, "expressions", exprs_of(t, src, &b->body, b->pos, 0));
+    const hcl_attr_t *fe = attr_of(&b->body, "for_each");
+    obj_put(t, o, "expressions", exprs_of(t, src, &b->body, fe ? fe->expr : NULL, b->pos, 0));
     /* The child's configuration, for local sources already loaded. */
     const hcl_attr_t *sa = attr_of(&b->body, "source");
     const char *source = sa && sa->expr->kind == HCL_E_LITERAL ? cf_node_str(sa->expr->value) : NULL;
@@ -1247,7 +1263,7 @@ static cf_node_t *config_module(cf_tf_t *t, tf_src_t *src, unsigned depth) {
   for (uint32_t i = 0; i < src->n_outs && !t->fatal; i++) {
     const hcl_block_t *b = src->outs[i];
     const hcl_attr_t *v = attr_of(&b->body, "value");
-    refs_t r = {cf_node_new_array(t->a, b->pos), src, 0};
+    refs_t r = {cf_node_new_array(t->a, b->pos), src, NULL, 0};
     cf_node_t *o = cf_node_new_object(t->a, b->pos), *e = cf_node_new_object(t->a, b->pos);
     if (!r.list || !o || !e) {
       t->fatal = CF_ENOMEM;
@@ -1262,6 +1278,47 @@ static cf_node_t *config_module(cf_tf_t *t, tf_src_t *src, unsigned depth) {
   obj_put(t, m, "module_calls", calls);
   obj_put(t, m, "outputs", outs);
   return m;
+}
+
+/* Provider defaults that a plan shows and the source may leave out. Only arguments whose
+ * default decides a rule, or that the plan adapter reads as a setting, are listed; an entry is
+ * skipped when the argument or one of its other names (alias) is set. A "computed" argument,
+ * which the provider decides at apply, is never listed: it stays absent. */
+typedef struct tf_default {
+  const char *type, *attr, *alias;
+  bool value;
+} tf_default_t;
+
+static const tf_default_t tf_defaults[] = {
+    /* azurerm 3.x and 4.x: containers may be made public unless the account forbids it. */
+    {"azurerm_storage_account", "allow_nested_items_to_be_public", "allow_blob_public_access", true},
+    {"azurerm_storage_account", "enable_https_traffic_only", "https_traffic_only_enabled", true},
+    /* aws: each Block Public Access flag is false unless set. */
+    {"aws_s3_bucket_public_access_block", "block_public_acls", NULL, false},
+    {"aws_s3_bucket_public_access_block", "block_public_policy", NULL, false},
+    {"aws_s3_bucket_public_access_block", "ignore_public_acls", NULL, false},
+    {"aws_s3_bucket_public_access_block", "restrict_public_buckets", NULL, false},
+    {"aws_s3_account_public_access_block", "block_public_acls", NULL, false},
+    {"aws_s3_account_public_access_block", "block_public_policy", NULL, false},
+    {"aws_s3_account_public_access_block", "ignore_public_acls", NULL, false},
+    {"aws_s3_account_public_access_block", "restrict_public_buckets", NULL, false},
+    {"aws_cloudtrail", "enable_logging", NULL, true},
+    {"aws_cloudtrail", "include_global_service_events", NULL, true},
+    {"aws_cloudtrail", "is_multi_region_trail", NULL, false},
+    {"aws_cloudtrail", "enable_log_file_validation", NULL, false},
+    {"aws_kms_key", "enable_key_rotation", NULL, false},
+    {"aws_kms_key", "is_enabled", NULL, true},
+};
+
+/* Sets the defaults of tf_defaults on the values v of a managed resource of the type. */
+static void put_defaults(cf_tf_t *t, const char *type, cf_node_t *v, cf_pos_t pos) {
+  if (!v || v->type != CF_NODE_OBJECT) return;
+  for (size_t i = 0; i < CF_ARRAY_LEN(tf_defaults) && !t->fatal; i++) {
+    const tf_default_t *d = &tf_defaults[i];
+    if (strcmp(d->type, type) || cf_node_get(v, d->attr) || (d->alias && cf_node_get(v, d->alias))) continue;
+    cf_node_t *b = cf_node_new_bool(t->a, d->value, pos);
+    if (!b || cf_node_set(t->a, v, d->attr, b)) t->fatal = CF_ENOMEM;
+  }
 }
 
 /* planned_values (managed) or prior_state values (data) of an instance and its children. */
@@ -1295,6 +1352,7 @@ static cf_node_t *values_module(cf_tf_t *t, tf_inst_t *in, bool data) {
       obj_put(t, o, "name", str_node(t, name, r->b->pos));
       if (r->keys[k]) obj_put(t, o, "index", r->keys[k]);
       obj_put(t, o, "provider_name", str_node(t, provider, r->b->pos));
+      if (!data) put_defaults(t, type, r->vals[k], r->b->pos);
       obj_put(t, o, "values", r->vals[k]);
       if (cf_node_push(t->a, res, o)) t->fatal = CF_ENOMEM;
     }
@@ -1431,7 +1489,7 @@ static void load_root_vars(cf_tf_t *t, tf_src_t *root) {
 
 /* Evaluates one root module and hands its resources to the plan adapter. */
 static cf_err run_root(cf_tf_t *t, tf_src_t *root, cf_adapt_ctx_t *ac) {
-  t->root_dir = root->dir;
+  t->root_src = root;
   load_root_vars(t, root);
   tf_inst_t *in = t->fatal ? NULL : new_inst(t, root, "", NULL, 0);
   if (!in) return t->fatal ? t->fatal : CF_ENOMEM;

@@ -1,0 +1,27 @@
+# Logging is on in prod and staging only, and the default environment is "sandbox".
+variable "environment" {
+  type    = string
+  default = "sandbox"
+}
+
+locals {
+  trail_on = contains(["prod", "staging"], var.environment)
+}
+
+resource "aws_s3_bucket" "trail" {
+  bucket = "acme-trail-logs"
+}
+
+resource "aws_kms_key" "trail" {
+  description         = "CloudTrail logs"
+  enable_key_rotation = true
+}
+
+resource "aws_cloudtrail" "main" {
+  name                       = "acme-trail"
+  s3_bucket_name             = aws_s3_bucket.trail.id
+  kms_key_id                 = aws_kms_key.trail.arn
+  is_multi_region_trail      = true
+  enable_log_file_validation = true
+  enable_logging             = local.trail_on
+}

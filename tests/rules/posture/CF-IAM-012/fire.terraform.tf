@@ -1,0 +1,14 @@
+# Reads objects of every bucket in the account.
+resource "aws_iam_policy" "ops" {
+  name        = "acme-ops"
+  path        = "/"
+  description = "operations"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect   = "Allow"
+      Action   = ["s3:GetObject"]
+      Resource = "*"
+    }]
+  })
+}

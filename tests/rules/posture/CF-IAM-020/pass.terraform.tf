@@ -1,0 +1,31 @@
+# GitHub Actions OIDC trust pinned to the main branch of one repository.
+locals {
+  github_oidc = "token.actions.githubusercontent.com"
+  repository  = "acme/app"
+}
+
+data "aws_iam_policy_document" "ci_trust" {
+  statement {
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+    principals {
+      type        = "Federated"
+      identifiers = ["arn:aws:iam::111122223333:oidc-provider/${local.github_oidc}"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "${local.github_oidc}:aud"
+      values   = ["sts.amazonaws.com"]
+    }
+    condition {
+      test     = "StringLike"
+      variable = "${local.github_oidc}:sub"
+      values   = ["repo:${local.repository}:ref:refs/heads/main"]
+    }
+  }
+}
+
+resource "aws_iam_role" "ci" {
+  name               = "ci"
+  path               = "/"
+  assume_role_policy = data.aws_iam_policy_document.ci_trust.json
+}

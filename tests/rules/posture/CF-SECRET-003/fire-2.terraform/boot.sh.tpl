@@ -1,0 +1,5 @@
+#!/bin/bash
+cat > /etc/worker.env <<ENV
+DATABASE_URL=${db_url}
+ENV
+systemctl start worker

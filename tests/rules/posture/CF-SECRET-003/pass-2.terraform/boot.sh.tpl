@@ -1,0 +1,5 @@
+#!/bin/bash
+cat > /etc/worker.env <<ENV
+DATABASE_URL_PARAMETER=${db_url_parameter}
+ENV
+systemctl start worker
