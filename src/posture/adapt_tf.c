@@ -505,6 +505,12 @@ static const cf_node_t *lookup(void *ud, const char *root, const char *a1, const
   return res_value(in, false, root, a1, pos);
 }
 
+/* Where relative paths of file() and templatefile() start: Terraform's working directory,
+ * the root module's folder (modules use path.module to name their own files). */
+static const char *work_dir(const tf_inst_t *in) {
+  return in->t->root_src ? in->t->root_src->dir : in->src->dir;
+}
+
 /* Evaluates e in c; an error is reported (unless quiet) and the value is unknown. */
 static const cf_node_t *eval_in(tf_ctx_t *c, const hcl_expr_t *e, bool quiet) {
   cf_tf_t *t = c->inst->t;
@@ -514,7 +520,7 @@ static const cf_node_t *eval_in(tf_ctx_t *c, const hcl_expr_t *e, bool quiet) {
   ev.ctx = t->o.ctx;
   ev.lookup = lookup;
   ev.ud = c;
-  ev.module_dir = c->inst->src->dir;
+  ev.module_dir = work_dir(c->inst);
   ev.root_dir = t->o.root_real;
   const cf_node_t *v = cf__hcl_eval(&ev, e);
   if (ev.oom) {
@@ -576,7 +582,7 @@ static void dynamic_blocks(tf_ctx_t *c, cf_node_t *obj, const hcl_block_t *d, co
     ev.lookup = lookup;
     ev.ud = &cc;
     ev.scope = scope;
-    ev.module_dir = c->inst->src->dir;
+    ev.module_dir = work_dir(c->inst);
     ev.root_dir = t->o.root_real;
     coll = cf__hcl_eval(&ev, fe->expr);
     if (ev.oom) {
@@ -645,7 +651,7 @@ static cf_node_t *body_value(tf_ctx_t *c, const hcl_body_t *b, cf_pos_t pos, con
       ev.lookup = lookup;
       ev.ud = c;
       ev.scope = scope;
-      ev.module_dir = c->inst->src->dir;
+      ev.module_dir = work_dir(c->inst);
       ev.root_dir = t->o.root_real;
       v = cf__hcl_eval(&ev, a->expr);
       if (ev.oom) {
