@@ -48,6 +48,68 @@ typedef struct tf_file {
   hcl_file_t *hcl;
 } tf_file_t;
 
+/* Names to indexes (open addressing, in the session's arena): a module's resources, data
+ * sources, module calls and locals are looked up by name for every reference, so a root
+ * module of thousands of blocks must not be searched from the start each time. */
+typedef struct nmap {
+  const char **keys;
+  uint32_t *vals;
+  uint32_t cap, len;
+} nmap_t;
+
+static uint64_t name_hash(const char *a, const char *b) {
+  uint64_t h = 1469598103934665603ull;
+  for (; *a; a++) h = (h ^ (uint8_t)*a) * 1099511628211ull;
+  if (b) {
+    h = (h ^ '.') * 1099511628211ull;
+    for (; *b; b++) h = (h ^ (uint8_t)*b) * 1099511628211ull;
+  }
+  return h;
+}
+
+/* Whether key (stored as "a.b" or "a") equals a and b joined with a dot. */
+static bool name_eq(const char *key, const char *a, const char *b) {
+  size_t la = strlen(a);
+  if (strncmp(key, a, la)) return false;
+  if (!b) return key[la] == '\0';
+  return key[la] == '.' && !strcmp(key + la + 1, b);
+}
+
+static int64_t nmap_get(const nmap_t *m, const char *a, const char *b) {
+  if (!m->cap) return -1;
+  for (uint64_t i = name_hash(a, b) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+    if (!m->keys[i]) return -1;
+    if (name_eq(m->keys[i], a, b)) return m->vals[i];
+  }
+}
+
+/* Adds key -> v; the first of duplicated names wins, as a lookup by scanning would. */
+static bool nmap_put(cf_arena_t *ar, nmap_t *m, const char *key, uint32_t v) {
+  if ((m->len + 1) * 2 > m->cap) {
+    uint32_t nc = m->cap ? m->cap * 2 : 16;
+    const char **nk = cf__arena_zalloc(ar, nc * sizeof *nk);
+    uint32_t *nv = cf__arena_alloc(ar, nc * sizeof *nv);
+    if (!nk || !nv) return false;
+    for (uint32_t i = 0; i < m->cap; i++) {
+      if (!m->keys[i]) continue;
+      uint64_t j = name_hash(m->keys[i], NULL) & (nc - 1);
+      while (nk[j]) j = (j + 1) & (nc - 1);
+      nk[j] = m->keys[i];
+      nv[j] = m->vals[i];
+    }
+    m->keys = nk;
+    m->vals = nv;
+    m->cap = nc;
+  }
+  uint64_t i = name_hash(key, NULL) & (m->cap - 1);
+  for (; m->keys[i]; i = (i + 1) & (m->cap - 1))
+    if (!strcmp(m->keys[i], key)) return true;
+  m->keys[i] = key;
+  m->vals[i] = v;
+  m->len++;
+  return true;
+}
+
 /* One module folder, parsed: its files and top-level blocks by kind. */
 typedef struct tf_src {
   const char *dir;  /* as walked or resolved: shown to the user */
@@ -59,6 +121,9 @@ typedef struct tf_src {
   uint32_t cap_vars, cap_res, cap_mods, cap_outs;
   const hcl_attr_t **locals;
   uint32_t n_locals, cap_locals;
+  nmap_t by_res, by_mod, by_local; /* built on first use (index_names) */
+  cf_node_t *config;                /* its `configuration` module, built once (config_module) */
+  bool indexed;
   bool walked; /* found by the walk (a candidate root) */
   bool called; /* some folder calls it as a module */
 } tf_src_t;
@@ -326,6 +391,13 @@ typedef struct tf_ctx {
 
 static const cf_node_t *eval_in(tf_ctx_t *c, const hcl_expr_t *e, bool quiet);
 
+/* Adds a member whose key is unique by construction (instance keys of a map, block labels
+ * Terraform requires to be unique): no search for an earlier one, which would make building
+ * an object of n members cost n squared. Returns true on failure. */
+static bool append(cf_tf_t *t, cf_node_t *obj, const char *key, const cf_node_t *v) {
+  return cf__node_append_member(t->a, obj, key, strlen(key), v->pos, (cf_node_t *)v) != CF_OK;
+}
+
 static cf_node_t *unk(cf_tf_t *t, cf_pos_t pos) {
   cf_node_t *n = cf_node_new(t->a, CF_NODE_UNKNOWN, pos);
   if (!n) t->fatal = CF_ENOMEM;
@@ -389,57 +461,71 @@ static tf_inst_t *new_inst(cf_tf_t *t, tf_src_t *src, const char *addr, tf_inst_
 
 /* ---- values of locals, resources and module calls, on demand ---- */
 
-static const cf_node_t *local_value(tf_inst_t *in, const char *name, cf_pos_t pos) {
-  for (uint32_t i = 0; i < in->src->n_locals; i++) {
-    const hcl_attr_t *a = in->src->locals[i];
-    if (strcmp(a->name, name)) continue;
-    tf_local_t *l = &in->locals[i];
-    if (l->state == 2) return l->value;
-    if (l->state == 1) {
-      warn(in->t, 0, a->pos, "local.%s refers to itself (a cycle); its value is unknown", name);
-      return unk(in->t, pos);
-    }
-    l->state = 1;
-    tf_ctx_t c = {in, NULL, NULL, NULL};
-    const cf_node_t *v = eval_in(&c, a->expr, false);
-    l->value = v ? v : unk(in->t, a->pos);
-    l->state = 2;
-    return l->value;
+static void index_names(cf_tf_t *t, tf_src_t *s) {
+  if (s->indexed) return;
+  s->indexed = true;
+  for (uint32_t i = 0; i < s->n_res; i++) {
+    const hcl_block_t *b = s->res[i];
+    bool data = !strcmp(b->type, "data");
+    const char *key = cf__arena_printf(t->a, "%s%s.%s", data ? "data." : "", b->labels[0], b->labels[1]);
+    if (!key || !nmap_put(t->a, &s->by_res, key, i)) t->fatal = CF_ENOMEM;
   }
-  return NULL;
+  for (uint32_t i = 0; i < s->n_mods; i++)
+    if (!nmap_put(t->a, &s->by_mod, s->mods[i]->labels[0], i)) t->fatal = CF_ENOMEM;
+  for (uint32_t i = 0; i < s->n_locals; i++)
+    if (!nmap_put(t->a, &s->by_local, s->locals[i]->name, i)) t->fatal = CF_ENOMEM;
+}
+
+static const cf_node_t *local_value(tf_inst_t *in, const char *name, cf_pos_t pos) {
+  index_names(in->t, in->src);
+  int64_t at = nmap_get(&in->src->by_local, name, NULL);
+  if (at < 0) return NULL;
+  const hcl_attr_t *a = in->src->locals[at];
+  tf_local_t *l = &in->locals[at];
+  if (l->state == 2) return l->value;
+  if (l->state == 1) {
+    warn(in->t, 0, a->pos, "local.%s refers to itself (a cycle); its value is unknown", name);
+    return unk(in->t, pos);
+  }
+  l->state = 1;
+  tf_ctx_t c = {in, NULL, NULL, NULL};
+  const cf_node_t *v = eval_in(&c, a->expr, false);
+  l->value = v ? v : unk(in->t, a->pos);
+  l->state = 2;
+  return l->value;
 }
 
 static void expand_res(tf_inst_t *in, tf_res_t *r);
 static void expand_call(tf_inst_t *in, tf_call_t *c);
 
 static const cf_node_t *res_value(tf_inst_t *in, bool data, const char *type, const char *name, cf_pos_t pos) {
-  for (uint32_t i = 0; i < in->src->n_res; i++) {
-    tf_res_t *r = &in->res[i];
-    if (r->data != data || strcmp(r->b->labels[0], type) || strcmp(r->b->labels[1], name)) continue;
-    if (r->state == 1) {
-      warn(in->t, 0, pos, "%s%s.%s is part of a reference cycle; its value is unknown here", data ? "data." : "", type, name);
-      return unk(in->t, pos);
-    }
-    expand_res(in, r);
-    return r->value ? r->value : unk(in->t, pos);
+  index_names(in->t, in->src);
+  char key[512];
+  snprintf(key, sizeof key, "%s%s", data ? "data." : "", type);
+  int64_t at = nmap_get(&in->src->by_res, key, name);
+  if (at < 0) return NULL;
+  tf_res_t *r = &in->res[at];
+  if (r->state == 1) {
+    warn(in->t, 0, pos, "%s%s.%s is part of a reference cycle; its value is unknown here", data ? "data." : "", type, name);
+    return unk(in->t, pos);
   }
-  return NULL;
+  expand_res(in, r);
+  return r->value ? r->value : unk(in->t, pos);
 }
 
 static const cf_node_t *outputs_of(tf_inst_t *in);
 
 static const cf_node_t *call_value(tf_inst_t *in, const char *name, cf_pos_t pos) {
-  for (uint32_t i = 0; i < in->src->n_mods; i++) {
-    tf_call_t *c = &in->calls[i];
-    if (strcmp(c->b->labels[0], name)) continue;
-    if (c->state == 1) {
-      warn(in->t, 0, pos, "module.%s is part of a reference cycle; its outputs are unknown here", name);
-      return unk(in->t, pos);
-    }
-    expand_call(in, c);
-    return c->value ? c->value : unk(in->t, pos);
+  index_names(in->t, in->src);
+  int64_t at = nmap_get(&in->src->by_mod, name, NULL);
+  if (at < 0) return NULL;
+  tf_call_t *c = &in->calls[at];
+  if (c->state == 1) {
+    warn(in->t, 0, pos, "module.%s is part of a reference cycle; its outputs are unknown here", name);
+    return unk(in->t, pos);
   }
-  return NULL;
+  expand_call(in, c);
+  return c->value ? c->value : unk(in->t, pos);
 }
 
 static const cf_node_t *lookup(void *ud, const char *root, const char *a1, const char *a2, unsigned *used, cf_pos_t pos) {
@@ -873,7 +959,7 @@ static void expand_res(tf_inst_t *in, tf_res_t *r) {
     }
     r->vals[i] = v;
     if (list_value && cf_node_push(t->a, agg, v)) t->fatal = CF_ENOMEM;
-    if (map_value && r->keys[i] && r->keys[i]->type == CF_NODE_STRING && cf_node_set(t->a, agg, r->keys[i]->u.s, v))
+    if (map_value && r->keys[i] && r->keys[i]->type == CF_NODE_STRING && append(t, agg, r->keys[i]->u.s, v))
       t->fatal = CF_ENOMEM;
   }
   r->value = agg ? agg : (n ? r->vals[0] : NULL);
@@ -900,7 +986,7 @@ static const cf_node_t *outputs_of(tf_inst_t *in) {
     const hcl_attr_t *v = attr_of(&b->body, "value");
     tf_ctx_t c = {in, NULL, NULL, NULL};
     const cf_node_t *val = v ? eval_in(&c, v->expr, false) : unk(t, b->pos);
-    if (val && cf_node_set(t->a, o, b->labels[0], (cf_node_t *)val)) t->fatal = CF_ENOMEM;
+    if (val && append(t, o, b->labels[0], val)) t->fatal = CF_ENOMEM;
   }
   in->outs = o;
   in->out_state = 2;
@@ -1012,7 +1098,7 @@ static void expand_call(tf_inst_t *in, tf_call_t *c) {
   for (uint32_t i = 0; i < n && !t->fatal; i++) {
     const cf_node_t *o = outputs_of(c->kids[i]);
     if (list_value && o && cf_node_push(t->a, agg, (cf_node_t *)o)) t->fatal = CF_ENOMEM;
-    if (map_value && o && c->keys[i] && c->keys[i]->type == CF_NODE_STRING && cf_node_set(t->a, agg, c->keys[i]->u.s, (cf_node_t *)o))
+    if (map_value && o && c->keys[i] && c->keys[i]->type == CF_NODE_STRING && append(t, agg, c->keys[i]->u.s, o))
       t->fatal = CF_ENOMEM;
   }
   c->value = agg ? agg : n ? outputs_of(c->kids[0]) : unk(t, b->pos);
@@ -1214,6 +1300,11 @@ static cf_node_t *exprs_of(cf_tf_t *t, tf_src_t *src, const hcl_body_t *b, const
 
 static cf_node_t *config_module(cf_tf_t *t, tf_src_t *src, unsigned depth);
 
+/* obj_put for the plan's own fixed keys, which are never repeated: appended unsearched. */
+static void obj_add(cf_tf_t *t, cf_node_t *o, const char *k, const cf_node_t *v) {
+  if (v && append(t, o, k, v)) t->fatal = CF_ENOMEM;
+}
+
 static cf_node_t *str_node(cf_tf_t *t, const char *s, cf_pos_t pos) {
   cf_node_t *n = cf_node_new_cstr(t->a, s ? s : "", pos);
   if (!n) t->fatal = CF_ENOMEM;
@@ -1221,6 +1312,9 @@ static cf_node_t *str_node(cf_tf_t *t, const char *s, cf_pos_t pos) {
 }
 
 static cf_node_t *config_module(cf_tf_t *t, tf_src_t *src, unsigned depth) {
+  /* A module called many times has one configuration: built once and shared (the adapter
+   * only reads it). */
+  if (src->config) return src->config;
   cf_pos_t z = {0, 0, 0};
   cf_node_t *m = cf_node_new_object(t->a, z);
   cf_node_t *res = cf_node_new_array(t->a, z);
@@ -1238,12 +1332,12 @@ static cf_node_t *config_module(cf_tf_t *t, tf_src_t *src, unsigned depth) {
       t->fatal = CF_ENOMEM;
       return NULL;
     }
-    obj_put(t, o, "address", str_node(t, cf__arena_printf(t->a, "%s%s.%s", data ? "data." : "", b->labels[0], b->labels[1]), b->pos));
-    obj_put(t, o, "mode", str_node(t, data ? "data" : "managed", b->pos));
-    obj_put(t, o, "type", str_node(t, b->labels[0], b->pos));
-    obj_put(t, o, "name", str_node(t, b->labels[1], b->pos));
+    obj_add(t, o, "address", str_node(t, cf__arena_printf(t->a, "%s%s.%s", data ? "data." : "", b->labels[0], b->labels[1]), b->pos));
+    obj_add(t, o, "mode", str_node(t, data ? "data" : "managed", b->pos));
+    obj_add(t, o, "type", str_node(t, b->labels[0], b->pos));
+    obj_add(t, o, "name", str_node(t, b->labels[1], b->pos));
     const hcl_attr_t *fe = attr_of(&b->body, "for_each");
-    obj_put(t, o, "expressions", exprs_of(t, src, &b->body, fe ? fe->expr : NULL, b->pos, 0));
+    obj_add(t, o, "expressions", exprs_of(t, src, &b->body, fe ? fe->expr : NULL, b->pos, 0));
     if (cf_node_push(t->a, res, o)) t->fatal = CF_ENOMEM;
   }
   for (uint32_t i = 0; i < src->n_mods && !t->fatal; i++) {
@@ -1254,7 +1348,7 @@ static cf_node_t *config_module(cf_tf_t *t, tf_src_t *src, unsigned depth) {
       return NULL;
     }
     const hcl_attr_t *fe = attr_of(&b->body, "for_each");
-    obj_put(t, o, "expressions", exprs_of(t, src, &b->body, fe ? fe->expr : NULL, b->pos, 0));
+    obj_add(t, o, "expressions", exprs_of(t, src, &b->body, fe ? fe->expr : NULL, b->pos, 0));
     /* The child's configuration, for local sources already loaded. */
     const hcl_attr_t *sa = attr_of(&b->body, "source");
     const char *source = sa && sa->expr->kind == HCL_E_LITERAL ? cf_node_str(sa->expr->value) : NULL;
@@ -1262,9 +1356,9 @@ static cf_node_t *config_module(cf_tf_t *t, tf_src_t *src, unsigned depth) {
       char path[PATH_MAX + 256], real[PATH_MAX];
       snprintf(path, sizeof path, "%s/%s", src->dir, source);
       tf_src_t *child = realpath(path, real) ? find_src(t, real) : NULL;
-      if (child && child != src) obj_put(t, o, "module", config_module(t, child, depth + 1));
+      if (child && child != src) obj_add(t, o, "module", config_module(t, child, depth + 1));
     }
-    if (cf_node_set(t->a, calls, b->labels[0], o)) t->fatal = CF_ENOMEM;
+    if (append(t, calls, b->labels[0], o)) t->fatal = CF_ENOMEM;
   }
   for (uint32_t i = 0; i < src->n_outs && !t->fatal; i++) {
     const hcl_block_t *b = src->outs[i];
@@ -1276,13 +1370,14 @@ static cf_node_t *config_module(cf_tf_t *t, tf_src_t *src, unsigned depth) {
       return NULL;
     }
     if (v) refs_expr(t, &r, v->expr, NULL);
-    obj_put(t, e, "references", r.list);
-    obj_put(t, o, "expression", e);
-    if (cf_node_set(t->a, outs, b->labels[0], o)) t->fatal = CF_ENOMEM;
+    obj_add(t, e, "references", r.list);
+    obj_add(t, o, "expression", e);
+    if (append(t, outs, b->labels[0], o)) t->fatal = CF_ENOMEM;
   }
-  obj_put(t, m, "resources", res);
-  obj_put(t, m, "module_calls", calls);
-  obj_put(t, m, "outputs", outs);
+  obj_add(t, m, "resources", res);
+  obj_add(t, m, "module_calls", calls);
+  obj_add(t, m, "outputs", outs);
+  src->config = m;
   return m;
 }
 
@@ -1337,7 +1432,7 @@ static cf_node_t *values_module(cf_tf_t *t, tf_inst_t *in, bool data) {
   }
   if (*in->addr) {
     size_t l = strlen(in->addr);
-    obj_put(t, m, "address", str_node(t, cf__arena_strndup(t->a, in->addr, l - 1), z));
+    obj_add(t, m, "address", str_node(t, cf__arena_strndup(t->a, in->addr, l - 1), z));
   }
   for (uint32_t i = 0; i < in->src->n_res && !t->fatal; i++) {
     tf_res_t *r = &in->res[i];
@@ -1352,14 +1447,14 @@ static cf_node_t *values_module(cf_tf_t *t, tf_inst_t *in, bool data) {
         return NULL;
       }
       const char *addr = cf__arena_printf(t->a, "%s%s%s.%s%s", in->addr, data ? "data." : "", type, name, key_text(t, r->keys[k]));
-      obj_put(t, o, "address", str_node(t, addr, r->b->pos));
-      obj_put(t, o, "mode", str_node(t, data ? "data" : "managed", r->b->pos));
-      obj_put(t, o, "type", str_node(t, type, r->b->pos));
-      obj_put(t, o, "name", str_node(t, name, r->b->pos));
-      if (r->keys[k]) obj_put(t, o, "index", r->keys[k]);
-      obj_put(t, o, "provider_name", str_node(t, provider, r->b->pos));
+      obj_add(t, o, "address", str_node(t, addr, r->b->pos));
+      obj_add(t, o, "mode", str_node(t, data ? "data" : "managed", r->b->pos));
+      obj_add(t, o, "type", str_node(t, type, r->b->pos));
+      obj_add(t, o, "name", str_node(t, name, r->b->pos));
+      if (r->keys[k]) obj_add(t, o, "index", r->keys[k]);
+      obj_add(t, o, "provider_name", str_node(t, provider, r->b->pos));
       if (!data) put_defaults(t, type, r->vals[k], r->b->pos);
-      obj_put(t, o, "values", r->vals[k]);
+      obj_add(t, o, "values", r->vals[k]);
       if (cf_node_push(t->a, res, o)) t->fatal = CF_ENOMEM;
     }
   }
@@ -1369,8 +1464,8 @@ static cf_node_t *values_module(cf_tf_t *t, tf_inst_t *in, bool data) {
         cf_node_t *c = values_module(t, in->calls[i].kids[k], data);
         if (c && cf_node_push(t->a, kids, c)) t->fatal = CF_ENOMEM;
       }
-  obj_put(t, m, "resources", res);
-  obj_put(t, m, "child_modules", kids);
+  obj_add(t, m, "resources", res);
+  obj_add(t, m, "child_modules", kids);
   return m;
 }
 

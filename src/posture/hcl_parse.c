@@ -932,34 +932,45 @@ static hcl_expr_t *unary(parser_t *p) {
   return e;
 }
 
-/* The binary operator at p->p for precedence level lvl (1 = ||, 6 = * / %), or 0. */
-static int binop(parser_t *p, int lvl, size_t *len) {
-  static const struct {
-    const char *s;
-    int op, lvl;
-  } ops[] = {{"||", HCL_OP_OR, 1}, {"&&", HCL_OP_AND, 2}, {"==", HCL_OP_EQ, 3}, {"!=", HCL_OP_NE, 3},
-             {"<=", HCL_OP_LE, 4}, {">=", HCL_OP_GE, 4}, {"<", HCL_OP_LT, 4},  {">", HCL_OP_GT, 4},
-             {"+", HCL_OP_ADD, 5}, {"-", HCL_OP_SUB, 5}, {"*", HCL_OP_MUL, 6}, {"/", HCL_OP_DIV, 6},
-             {"%", HCL_OP_MOD, 6}};
+/* The binary operator at p->p: its code, precedence level (1 = ||, 6 = * / %) and length;
+ * 0 when there is none. One look at the next two bytes. */
+static int binop(parser_t *p, int *lvl, size_t *len) {
   skip(p);
-  for (size_t i = 0; i < sizeof ops / sizeof *ops; i++) {
-    if (ops[i].lvl != lvl || !at_str(p, ops[i].s)) continue;
-    /* `=>` is not `=`..., `<<` starts a heredoc only as an operand. */
-    *len = strlen(ops[i].s);
-    return ops[i].op;
+  if (p->p >= p->end) return 0;
+  char c = *p->p, d = p->p + 1 < p->end ? p->p[1] : 0;
+  *len = 1;
+  switch (c) {
+  case '|': return d == '|' ? (*lvl = 1, *len = 2, HCL_OP_OR) : 0;
+  case '&': return d == '&' ? (*lvl = 2, *len = 2, HCL_OP_AND) : 0;
+  case '=': return d == '=' ? (*lvl = 3, *len = 2, HCL_OP_EQ) : 0;
+  case '!': return d == '=' ? (*lvl = 3, *len = 2, HCL_OP_NE) : 0;
+  case '<':
+    if (d == '<') return 0; /* a heredoc, never an operator */
+    *lvl = 4;
+    return d == '=' ? (*len = 2, HCL_OP_LE) : HCL_OP_LT;
+  case '>':
+    *lvl = 4;
+    return d == '=' ? (*len = 2, HCL_OP_GE) : HCL_OP_GT;
+  case '+': return *lvl = 5, HCL_OP_ADD;
+  case '-': return *lvl = 5, HCL_OP_SUB;
+  case '*': return *lvl = 6, HCL_OP_MUL;
+  case '/': return *lvl = 6, HCL_OP_DIV;
+  case '%': return *lvl = 6, HCL_OP_MOD;
+  default: return 0;
   }
-  return 0;
 }
 
-static hcl_expr_t *binary(parser_t *p, int lvl) {
-  if (lvl > 6) return unary(p);
+/* Operators of level min and tighter, by precedence climbing: left-associative, one call per
+ * operand rather than one per level. */
+static hcl_expr_t *binary(parser_t *p, int min) {
   if (!enter(p)) return NULL;
-  hcl_expr_t *l = binary(p, lvl + 1);
+  hcl_expr_t *l = unary(p);
   while (l) {
     size_t n = 0;
+    int lvl = 0;
+    int op = binop(p, &lvl, &n);
+    if (!op || lvl < min) break;
     cf_pos_t pos = here(p);
-    int op = binop(p, lvl, &n);
-    if (!op) break;
     p->p += n;
     hcl_expr_t *r = binary(p, lvl + 1);
     if (!r) return NULL;
