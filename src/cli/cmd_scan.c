@@ -82,9 +82,10 @@ static void scan_usage(FILE *f, const char *mode) {
           "one report.\n", f);
   else if (strcmp(mode, "posture") == 0)
     fputs("Finds misconfigurations in infrastructure code and exported cloud configuration:\n"
-          "CloudFormation (YAML/JSON), Terraform plan JSON (terraform show -json), AWS Config\n"
-          "snapshots and history files (plain or .gz), saved aws CLI output, IAM credential\n"
-          "reports, Kubernetes manifests and ARM templates.\n", f);
+          "CloudFormation (YAML/JSON), Terraform source (.tf and .tf.json folders, evaluated without a\n"
+          "plan: variables, locals, count, for_each, local modules), Terraform plan JSON (terraform\n"
+          "show -json), AWS Config snapshots and history files (plain or .gz), saved aws CLI output,\n"
+          "IAM credential reports, Kubernetes manifests and ARM templates.\n", f);
   else if (strcmp(mode, "secrets") == 0)
     fputs("Finds credentials (cloud keys, API tokens, private keys, passwords) in files,\n"
           "archives (zip, jar, apk, tar, ...), encoded blobs and git history.\n", f);
