@@ -91,17 +91,10 @@ struct hcl_block {
   hcl_body_t body;
 };
 
-/* A `# cloudfort:ignore RULE reason` (or `//`) comment: the line it is on and its text
- * after the marker. */
-typedef struct hcl_note {
-  uint32_t line;
-  const char *text;
-} hcl_note_t;
-
+/* A parsed file. (Inline `# cloudfort:ignore` comments are read from the text by the scan,
+ * as for every other format.) */
 typedef struct hcl_file {
   hcl_body_t body;
-  hcl_note_t *notes;
-  uint32_t n_notes;
 } hcl_file_t;
 
 /* A flag on an object value (cf_node_t.flags): an attribute it does not hold is unknown

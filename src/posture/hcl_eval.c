@@ -227,41 +227,58 @@ static int equal(const cf_node_t *a, const cf_node_t *b, unsigned depth) {
 
 /* ---- JSON ---- */
 
-static bool json_out(cf_buf_t *b, const cf_node_t *v, unsigned depth) {
-  if (depth > HCL_MAX_DEPTH) return false;
+/* Writes v as JSON. Returns CF_OK, CF_ENOMEM, or CF_ELIMIT (too deep, or longer than the
+ * buffer's cap). */
+#define TRY(x)                    \
+  do {                            \
+    cf_err try_e_ = (x);          \
+    if (try_e_) return try_e_;    \
+  } while (0)
+
+static cf_err json_out(cf_buf_t *b, const cf_node_t *v, unsigned depth) {
+  if (depth > HCL_MAX_DEPTH) return CF_ELIMIT;
   char t[64];
   switch (v ? v->type : CF_NODE_NULL) {
-  case CF_NODE_NULL: return cf__buf_puts(b, "null") == CF_OK;
-  case CF_NODE_BOOL: return cf__buf_puts(b, v->u.b ? "true" : "false") == CF_OK;
+  case CF_NODE_NULL: return cf__buf_puts(b, "null");
+  case CF_NODE_BOOL: return cf__buf_puts(b, v->u.b ? "true" : "false");
   case CF_NODE_INT:
   case CF_NODE_FLOAT:
     fmt_num(t, sizeof t, v);
-    return cf__buf_puts(b, t) == CF_OK;
+    return cf__buf_puts(b, t);
   case CF_NODE_STRING: {
-    if (cf__buf_putc(b, '"')) return false;
+    TRY(cf__buf_putc(b, '"'));
     for (uint32_t i = 0; i < v->len; i++) {
       unsigned char c = (unsigned char)v->u.s[i];
-      cf_err e;
-      if (c == '"' || c == '\\') e = cf__buf_putc(b, '\\') ? CF_ENOMEM : cf__buf_putc(b, (char)c);
-      else if (c == '\n') e = cf__buf_puts(b, "\\n");
-      else if (c == '\r') e = cf__buf_puts(b, "\\r");
-      else if (c == '\t') e = cf__buf_puts(b, "\\t");
-      else if (c < 0x20 || c == '<' || c == '>' || c == '&') e = cf__buf_printf(b, "\\u%04x", c);
-      else e = cf__buf_putc(b, (char)c);
-      if (e) return false;
+      if (c == '"' || c == '\\') {
+        TRY(cf__buf_putc(b, '\\'));
+        TRY(cf__buf_putc(b, (char)c));
+      } else if (c == '\n') {
+        TRY(cf__buf_puts(b, "\\n"));
+      } else if (c == '\r') {
+        TRY(cf__buf_puts(b, "\\r"));
+      } else if (c == '\t') {
+        TRY(cf__buf_puts(b, "\\t"));
+      } else if (c < 0x20 || c == '<' || c == '>' || c == '&') {
+        /* As Terraform's jsonencode: HTML-significant characters escaped too. */
+        TRY(cf__buf_printf(b, "\\u%04x", c));
+      } else {
+        TRY(cf__buf_putc(b, (char)c));
+      }
     }
-    return cf__buf_putc(b, '"') == CF_OK;
+    return cf__buf_putc(b, '"');
   }
   case CF_NODE_ARRAY:
-    if (cf__buf_putc(b, '[')) return false;
-    for (uint32_t i = 0; i < v->len; i++)
-      if ((i && cf__buf_putc(b, ',')) || !json_out(b, v->u.items[i], depth + 1)) return false;
-    return cf__buf_putc(b, ']') == CF_OK;
+    TRY(cf__buf_putc(b, '['));
+    for (uint32_t i = 0; i < v->len; i++) {
+      if (i) TRY(cf__buf_putc(b, ','));
+      TRY(json_out(b, v->u.items[i], depth + 1));
+    }
+    return cf__buf_putc(b, ']');
   case CF_NODE_OBJECT: {
     /* Terraform writes object keys in lexical order. */
     uint32_t n = v->len;
     uint32_t *order = malloc((n ? n : 1) * sizeof *order);
-    if (!order) return false;
+    if (!order) return CF_ENOMEM;
     for (uint32_t i = 0; i < n; i++) order[i] = i;
     for (uint32_t i = 1; i < n; i++)
       for (uint32_t j = i; j > 0 && strcmp(v->u.members[order[j - 1]].key, v->u.members[order[j]].key) > 0; j--) {
@@ -269,18 +286,26 @@ static bool json_out(cf_buf_t *b, const cf_node_t *v, unsigned depth) {
         order[j] = order[j - 1];
         order[j - 1] = x;
       }
-    bool ok = cf__buf_putc(b, '{') == CF_OK;
-    for (uint32_t k = 0; ok && k < n; k++) {
+    cf_err e = cf__buf_putc(b, '{');
+    for (uint32_t k = 0; !e && k < n; k++) {
       const cf_member_t *m = &v->u.members[order[k]];
       cf_node_t key = {.type = CF_NODE_STRING, .len = m->key_len, .u.s = m->key};
-      ok = (!k || cf__buf_putc(b, ',') == CF_OK) && json_out(b, &key, depth + 1) && cf__buf_putc(b, ':') == CF_OK &&
-           json_out(b, m->value, depth + 1);
+      if (k) e = cf__buf_putc(b, ',');
+      if (!e) e = json_out(b, &key, depth + 1);
+      if (!e) e = cf__buf_putc(b, ':');
+      if (!e) e = json_out(b, m->value, depth + 1);
     }
     free(order);
-    return ok && cf__buf_putc(b, '}') == CF_OK;
+    return e ? e : cf__buf_putc(b, '}');
   }
-  default: return false;
+  default: return CF_EINVAL;
   }
+}
+
+/* A failed write into a buffer: out of memory, or a value over the limits. */
+static const cf_node_t *buf_failed(hcl_ev_t *ev, cf_err e, cf_pos_t pos, const char *what) {
+  if (e == CF_ENOMEM) return nomem(ev);
+  return fail(ev, pos, "%s: the value is too large or nested too deep", what);
 }
 
 /* ---- traversal ---- */
@@ -641,8 +666,8 @@ static const cf_node_t *fn_jsonencode(hcl_ev_t *ev, const hcl_expr_t *c, const c
   if (cf__hcl_has_unknown(a[0], 0)) return a[0]; /* see the file header */
   cf_buf_t b;
   cf__buf_init(&b, 64u << 20);
-  bool ok = json_out(&b, a[0], 0);
-  const cf_node_t *r = ok ? str(ev, b.data ? b.data : "", b.len, c->pos) : fail(ev, c->pos, "value too large or too deep for jsonencode()");
+  cf_err e = json_out(&b, a[0], 0);
+  const cf_node_t *r = !e ? str(ev, b.data ? b.data : "", b.len, c->pos) : buf_failed(ev, e, c->pos, "jsonencode()");
   cf__buf_cleanup(&b);
   return r;
 }
@@ -701,8 +726,13 @@ static const cf_node_t *fn_format(hcl_ev_t *ev, const hcl_expr_t *c, const cf_no
       if (!s && *p == 'v') {
         cf_buf_t j;
         cf__buf_init(&j, 64u << 20);
-        ok = json_out(&j, v, 0) && cf__buf_append(&b, j.data, j.len) == CF_OK;
+        cf_err je = json_out(&j, v, 0);
+        if (!je) je = cf__buf_append(&b, j.data, j.len);
         cf__buf_cleanup(&j);
+        if (je) {
+          cf__buf_cleanup(&b);
+          return buf_failed(ev, je, c->pos, "format()");
+        }
         break;
       }
       if (!s) {
@@ -715,7 +745,7 @@ static const cf_node_t *fn_format(hcl_ev_t *ev, const hcl_expr_t *c, const cf_no
     case 'q': {
       const char *s = cf__hcl_to_string(ev, v);
       cf_node_t q = {.type = CF_NODE_STRING, .len = s ? (uint32_t)strlen(s) : 0, .u.s = s ? s : ""};
-      ok = json_out(&b, &q, 0);
+      ok = json_out(&b, &q, 0) == CF_OK;
       break;
     }
     case 'f':

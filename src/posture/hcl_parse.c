@@ -39,8 +39,6 @@ typedef struct parser {
   unsigned depth;
   cf_diag_t *diag;
   cf_err err;
-  hcl_note_t *notes;
-  uint32_t n_notes, cap_notes;
 } parser_t;
 
 static cf_pos_t here(const parser_t *p) {
@@ -81,23 +79,6 @@ static void newline_at(parser_t *p, const char *nl) {
   p->line_start = nl + 1;
 }
 
-/* Records a comment that carries a cloudfort directive. */
-static void note_comment(parser_t *p, const char *c, const char *e) {
-  while (c < e && (*c == ' ' || *c == '\t')) c++;
-  if ((size_t)(e - c) < 10 || memcmp(c, "cloudfort:", 10) != 0) return;
-  if (p->n_notes == p->cap_notes) {
-    uint32_t nc = p->cap_notes ? p->cap_notes * 2 : 8;
-    hcl_note_t *n = cf__arena_alloc(p->a, nc * sizeof *n);
-    if (!n) return;
-    if (p->n_notes) memcpy(n, p->notes, p->n_notes * sizeof *n);
-    p->notes = n;
-    p->cap_notes = nc;
-  }
-  while (e > c && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r')) e--;
-  char *t = cf__arena_strndup(p->a, c, (size_t)(e - c));
-  if (t) p->notes[p->n_notes++] = (hcl_note_t){p->line, t};
-}
-
 /* Skips blanks and comments, and newlines too unless they are tokens here. Stops at a
  * significant newline. */
 static void skip(parser_t *p) {
@@ -112,7 +93,6 @@ static void skip(parser_t *p) {
     } else if (c == '#' || (c == '/' && p->p + 1 < p->end && p->p[1] == '/')) {
       const char *e = memchr(p->p, '\n', (size_t)(p->end - p->p));
       if (!e) e = p->end;
-      note_comment(p, p->p + (c == '#' ? 1 : 2), e);
       p->p = e;
     } else if (c == '/' && p->p + 1 < p->end && p->p[1] == '*') {
       const char *q = p->p + 2;
@@ -590,7 +570,6 @@ static hcl_expr_t *heredoc(parser_t *p) {
     else e = finish_template(&sub, &t, pos);
   }
   p->err = sub.err;
-  p->notes = sub.notes, p->n_notes = sub.n_notes, p->cap_notes = sub.cap_notes;
   if (!e) return NULL;
   p->line += lines;
   p->line_start = close;
@@ -1138,8 +1117,6 @@ cf_err cf__hcl_parse(cf_arena_t *a, const char *text, size_t len, uint32_t file,
   if (!f) return cf_diag_set(diag, CF_ENOMEM, name, 0, 0, "out of memory");
   if (!body(&p, &f->body, false)) return p.err ? p.err : cf_diag_set(diag, CF_EPARSE, name, p.line, 0, "syntax error");
   if (p.err) return p.err;
-  f->notes = p.notes;
-  f->n_notes = p.n_notes;
   *out = f;
   return CF_OK;
 }

@@ -37,6 +37,7 @@
 #include "core/core.h"
 #include "content/gitleaks.h"
 #include "content/toml.h"
+#include "posture/hcl.h"
 
 /* ---- the allocator ---- */
 
@@ -449,6 +450,40 @@ static cf_err op_scan_data(const char *name, const void *data, size_t len, const
 static cf_err op_scan_yaml(void) { return op_scan_data("t.yaml", template_yaml, strlen(template_yaml), NULL); }
 static cf_err op_scan_json(void) { return op_scan_data("t.json", template_json, strlen(template_json), g_baseline); }
 
+/* Terraform source: variables, locals, a count, a for_each, a dynamic block, a template,
+ * jsonencode and a policy document, split S3 resources joined to their bucket. */
+static const char tf_text[] =
+    "variable \"env\" {\n  default = \"prod\"\n}\n"
+    "locals {\n  name = \"acme-${var.env}\"\n  ports = { https = 443, ssh = 22 }\n}\n"
+    "resource \"aws_s3_bucket\" \"b\" {\n  bucket = local.name\n  tags = merge({ a = \"b\" }, { env = var.env })\n}\n"
+    "resource \"aws_s3_bucket_acl\" \"b\" {\n  bucket = aws_s3_bucket.b.id\n  acl = \"public-read\"\n}\n"
+    "data \"aws_iam_policy_document\" \"p\" {\n  statement {\n    actions = [\"s3:GetObject\"]\n"
+    "    resources = [\"${aws_s3_bucket.b.arn}/*\"]\n    principals {\n      type = \"*\"\n      identifiers = [\"*\"]\n    }\n  }\n}\n"
+    "resource \"aws_s3_bucket_policy\" \"b\" {\n  bucket = aws_s3_bucket.b.id\n  policy = data.aws_iam_policy_document.p.json\n}\n"
+    "resource \"aws_instance\" \"web\" {\n  count = 2\n  ami = format(\"ami-%05d\", count.index)\n"
+    "  metadata_options {\n    http_tokens = count.index == 0 ? \"optional\" : \"required\"\n  }\n}\n"
+    "resource \"aws_security_group\" \"sg\" {\n  dynamic \"ingress\" {\n    for_each = local.ports\n    content {\n"
+    "      from_port = ingress.value\n      to_port = ingress.value\n      protocol = \"tcp\"\n      cidr_blocks = [\"0.0.0.0/0\"]\n"
+    "    }\n  }\n}\n"
+    "resource \"aws_iam_policy\" \"admin\" {\n  for_each = toset([\"a\", \"b\"])\n  name = \"admin-${each.key}\"\n"
+    "  policy = jsonencode({ Version = \"2012-10-17\", Statement = [{ Effect = \"Allow\", Action = \"*\", Resource = \"*\" }] })\n}\n";
+
+static cf_err op_parse_hcl(void) {
+  cf_arena_t *a = cf__arena_new(0);
+  if (!a) return CF_ENOMEM;
+  hcl_file_t *f = NULL;
+  cf_diag_t d;
+  cf_diag_init(&d);
+  cf_err e = cf__hcl_parse(a, tf_text, strlen(tf_text), 0, "main.tf", &f, &d);
+  if (e == CF_OK && (!f || f->body.n_blocks != 9)) TT_FAIL("parsed %u blocks of 9", f ? f->body.n_blocks : 0);
+  if (e && e != CF_ENOMEM) TT_FAIL("HCL parse: %s", d.message ? d.message : "");
+  cf_diag_cleanup(&d);
+  cf__arena_free(a);
+  return e;
+}
+
+static cf_err op_scan_tf(void) { return op_scan_data("main.tf", tf_text, strlen(tf_text), NULL); }
+
 static uint8_t g_gz[4096];
 static size_t g_gz_len;
 static cf_err op_scan_gzip(void) { return op_scan_data("t.yaml.gz", g_gz, g_gz_len, NULL); }
@@ -523,6 +558,16 @@ static void test_torture_scan_json_with_baseline(void **state) {
   torture("scan of a JSON template with a baseline", op_scan_json);
 }
 
+static void test_torture_hcl_parse(void **state) {
+  (void)state;
+  torture("HCL parse", op_parse_hcl);
+}
+
+static void test_torture_scan_terraform(void **state) {
+  (void)state;
+  torture("scan of Terraform source", op_scan_tf);
+}
+
 static void test_torture_scan_gzip(void **state) {
   (void)state;
   torture("scan of a gzip template", op_scan_gzip);
@@ -582,6 +627,8 @@ int main(void) {
       cmocka_unit_test(test_torture_scan_yaml),
       cmocka_unit_test(test_torture_scan_json_with_baseline),
       cmocka_unit_test(test_torture_scan_gzip),
+      cmocka_unit_test(test_torture_hcl_parse),
+      cmocka_unit_test(test_torture_scan_terraform),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
