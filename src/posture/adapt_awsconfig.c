@@ -880,6 +880,18 @@ const char *const cf__awsconfig_item_keys[] = {
     "supplementaryConfiguration", "configurationItemStatus", "relationships", "tags",
     "accountId", "awsAccountId", NULL};
 
+/* The same without `relationships`, which only API Gateway stages read (map_stage): an EC2
+ * instance's list of related network interfaces, volumes and groups is left unbuilt. */
+static const char *const keys_no_relationships[] = {
+    "resourceType", "resourceId", "resourceName", "ARN", "arn", "configuration",
+    "supplementaryConfiguration", "configurationItemStatus", "tags",
+    "accountId", "awsAccountId", NULL};
+
+const char *const *cf__awsconfig_item_keys_for(const char *text, size_t len) {
+  /* Any mention of the type (it may also be a related resource's) keeps everything. */
+  return memmem(text, len, "AWS::ApiGateway::Stage", 22) ? cf__awsconfig_item_keys : keys_no_relationships;
+}
+
 bool cf__awsconfig_type_supported(const char *type, size_t len) {
   for (size_t i = 0; i < CF_ARRAY_LEN(types); i++)
     if (strlen(types[i].config) == len && memcmp(types[i].config, type, len) == 0) return true;

@@ -778,7 +778,7 @@ static cf_err config_item(shard_t *sh, cf_adapt_ctx_t *ac, cf_arena_t *item_aren
   /* The text lies in a window or batch with spare bytes after it (see cf__json_split and
    * batch_add), so it is parsed in place; only the members the adapter reads are built. */
   cf_err e = cf__json_parse_item(sh->s->ctx, item_arena, text, len, true, ac->file, ac->path, at,
-                                 cf__awsconfig_item_keys, &item, &d);
+                                 cf__awsconfig_item_keys_for(text, len), &item, &d);
   if (e) {
     cf__arena_reset(item_arena);
     if (e != CF_ENOMEM) (void)cf_diags_adopt(sh->errors, &d);
