@@ -58,7 +58,9 @@ typedef struct cf_url {
   bool port_given;            /* the URL spelled a port */
   bool has_userinfo;          /* user (and password) before '@' */
   bool host_was_trailing_dot; /* the host ended in '.', which was removed */
-  const char *path;           /* path and query as written ("/" when empty), without fragment */
+  const char *path;           /* path and query as written ("/" when empty), without fragment;
+                                 it starts with '?' when a query follows no path ("http://a?q"):
+                                 put "/" before it when writing a request target */
   size_t path_len;
 } cf_url_t;
 

@@ -11,7 +11,8 @@
  * backslashes before the end of the path, more than one '@' in the authority, spaces,
  * tabs, control characters and DEL anywhere (the standard strips or drops some of them,
  * others keep them), IPv6 zone identifiers, a missing "//" after the scheme, empty hosts and
- * empty labels, and percent signs that do not start a valid escape in the host.
+ * empty labels, percent signs that do not start a valid escape in the host, and IPv4
+ * addresses followed by a trailing dot.
  *
  * The host goes through the standard's host parser: percent-decoding, then IDNA (UTS #46,
  * non-transitional, through libidn2) for a host that is not plain ASCII or holds an A-label,
@@ -329,6 +330,10 @@ cf_err cf__url_host(const char *in, size_t n, bool bracketed, char host_out[256]
   if (h[0] == '.' || h[len - 1] == '.' || memmem(h, len, "..", 2))
     return fail(why, wn, CF_EPARSE, "the host has an empty label");
   if (ends_in_number(h, len)) {
+    /* The standard drops the dot of "127.0.0.1."; curl and others hand "0x7f.1." to the
+     * resolver as a name. Which address is reached depends on the client: refuse. */
+    if (*trailing_dot)
+      return fail(why, wn, CF_EPARSE, "an IPv4 address with a trailing dot (clients disagree on what it names)");
     if (!ipv4_parse(h, len, addr))
       return fail(why, wn, CF_EPARSE, "the host ends in a number but is not a valid IPv4 address");
     *kind = CF_URL_HOST_IPV4;
