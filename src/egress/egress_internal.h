@@ -36,6 +36,9 @@ cf_err cf__url_host(const char *in, size_t n, bool bracketed, char host_out[256]
  * or more zero pieces compressed) into out (at least 40 bytes). */
 void cf__ipv6_format(const uint8_t a[16], char *out, size_t n);
 
+/* Writes an IPv4 address in dotted decimal into out. */
+void cf__ipv4_format(const uint8_t a[4], char out[16]);
+
 /* Whether name (lower case ASCII, no trailing dot) is a cloud metadata name; when it is and
  * cloud is not NULL, *cloud names the service. */
 bool cf__egress_metadata_name(const char *name, const char **cloud);

@@ -590,7 +590,10 @@ static void check_address(const role_t *r, int family, const uint8_t *a, const c
          host ? " resolves to " : "", addr, c->text, r->name);
     return;
   }
-  cf_addr_class cls = cf_addr_classify(family, a, why, sizeof why);
+  /* A literal's reason is the classifier's sentence, written in place. */
+  char *text = host ? why : res->reason;
+  size_t text_size = host ? sizeof why : sizeof res->reason;
+  cf_addr_class cls = cf_addr_classify(family, a, text, text_size);
   const cidr_t *ok = cls == CF_ADDR_GLOBAL ? NULL : cidr_find(&r->allow_ranges, family, a);
   bool allowed = cls == CF_ADDR_GLOBAL ||
                  (ok && (cls != CF_ADDR_METADATA || ok->bits == (ok->family == AF_INET ? 32 : 128)));
@@ -598,7 +601,7 @@ static void check_address(const role_t *r, int family, const uint8_t *a, const c
   if (!allowed) deny(res, w, NULL);
   const char *is = host ? strstr(why, " is ") : NULL;
   if (is) cf__strfmt(res->reason, sizeof res->reason, "%s resolves to %.*s, which%s", host, (int)(is - why), why, is);
-  else memcpy(res->reason, why, sizeof why);
+  else if (host) cf__strfmt(res->reason, sizeof res->reason, "%s resolves to %s", host, why);
   if (ok && allowed) {
     size_t k = strlen(res->reason);
     cf__strfmt(res->reason + k, sizeof res->reason - k, "; allowed by the range %s of role '%s'", ok->text, r->name);
