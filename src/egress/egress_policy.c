@@ -627,7 +627,8 @@ cf_err cf_egress_check_url(const cf_egress_policy_t *p, const cf_egress_client_t
   }
   if (e) {
     deny(res, CF_EGRESS_WHY_BAD_URL, "%s", why);
-    return CF_OK;
+    /* Out of memory (libidn2) is no verdict on the URL: say so, denied all the same. */
+    return e == CF_ENOMEM ? CF_ENOMEM : CF_OK;
   }
   unsigned bit = u->scheme[4] == 's' ? SCHEME_HTTPS : SCHEME_HTTP;
   if (!(r->schemes & bit)) {
