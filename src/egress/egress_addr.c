@@ -152,7 +152,7 @@ static void put(out_t *o, const char *s) {
 
 static void put_v4(out_t *o, const uint8_t *a) {
   char b[16];
-  cf__ipv4_format(a, b);
+  cf__egress_ipv4_format(a, b);
   put(o, b);
 }
 
@@ -161,7 +161,7 @@ static void put_addr(out_t *o, int family, const uint8_t *a) {
     put_v4(o, a);
   } else {
     char b[48];
-    cf__ipv6_format(a, b, sizeof b);
+    cf__egress_ipv6_format(a, b, sizeof b);
     put(o, b);
   }
 }

@@ -197,7 +197,7 @@ static bool host_item(loader_t *l, const cf_node_t *v, void *item) {
   cf_url_host_kind kind;
   uint8_t addr[16];
   bool dot;
-  cf_err e = cf__url_host(s, n, br, canon, &kind, addr, &dot, why, sizeof why);
+  cf_err e = cf__egress_url_host(s, n, br, canon, &kind, addr, &dot, why, sizeof why);
   if (e == CF_ENOMEM) return oom(l);
   if (e) return lfail(l, v->pos, "not a valid host: %s", why);
   if (glob && kind != CF_URL_HOST_DOMAIN) return lfail(l, v->pos, "a '*.' pattern must end in a domain name, not an address");
@@ -585,7 +585,7 @@ static void check_address(const role_t *r, int family, const uint8_t *a, const c
   if (c) {
     char addr[48];
     if (family == AF_INET) inet_ntop(AF_INET, a, addr, sizeof addr);
-    else cf__ipv6_format(a, addr, sizeof addr);
+    else cf__egress_ipv6_format(a, addr, sizeof addr);
     deny(res, CF_EGRESS_WHY_DENIED_RANGE, "%s%s%s is in the range %s that role '%s' denies", host ? host : "",
          host ? " resolves to " : "", addr, c->text, r->name);
     return;
@@ -616,7 +616,7 @@ cf_err cf_egress_check_url(const cf_egress_policy_t *p, const cf_egress_client_t
   cf_url_t local;
   cf_url_t *u = out_url ? out_url : &local;
   char why[160];
-  cf_err e = cf__url_parse(url, len, u, why, sizeof why);
+  cf_err e = cf__egress_url_parse(url, len, u, why, sizeof why);
   if (r->mode == CF_EGRESS_OPEN) {
     cf__strfmt(res->reason, sizeof res->reason, "role '%s' is open: nothing is checked", r->name);
     return CF_OK;

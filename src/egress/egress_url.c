@@ -209,7 +209,7 @@ static bool ipv6_parse(const char *s, size_t n, uint8_t out[16]) {
   return true;
 }
 
-void cf__ipv6_format(const uint8_t a[16], char *out, size_t n) {
+void cf__egress_ipv6_format(const uint8_t a[16], char *out, size_t n) {
   static const char hx[] = "0123456789abcdef";
   unsigned pc[8];
   for (int i = 0; i < 8; i++) pc[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
@@ -250,7 +250,7 @@ void cf__ipv6_format(const uint8_t a[16], char *out, size_t n) {
 }
 
 /* snprintf would cost more than the rest of a URL check. */
-void cf__ipv4_format(const uint8_t a[4], char out[16]) {
+void cf__egress_ipv4_format(const uint8_t a[4], char out[16]) {
   size_t k = 0;
   for (int i = 0; i < 4; i++) {
     unsigned v = a[i];
@@ -284,7 +284,7 @@ static cf_err idna_map(const char *raw, char *name, size_t name_size, size_t *na
   return CF_OK;
 }
 
-cf_err cf__url_host(const char *in, size_t n, bool bracketed, char host_out[256], cf_url_host_kind *kind,
+cf_err cf__egress_url_host(const char *in, size_t n, bool bracketed, char host_out[256], cf_url_host_kind *kind,
                     uint8_t addr[16], bool *trailing_dot, char *why, size_t wn) {
   *trailing_dot = false;
   if (bracketed) {
@@ -292,7 +292,7 @@ cf_err cf__url_host(const char *in, size_t n, bool bracketed, char host_out[256]
       return fail(why, wn, CF_EPARSE, "IPv6 zone identifiers and percent signs in an IPv6 host are not accepted");
     if (!ipv6_parse(in, n, addr)) return fail(why, wn, CF_EPARSE, "the host is not a valid IPv6 address");
     *kind = CF_URL_HOST_IPV6;
-    cf__ipv6_format(addr, host_out, 256);
+    cf__egress_ipv6_format(addr, host_out, 256);
     return CF_OK;
   }
   if (n == 0) return fail(why, wn, CF_EPARSE, "the host is empty");
@@ -353,7 +353,7 @@ cf_err cf__url_host(const char *in, size_t n, bool bracketed, char host_out[256]
     if (!ipv4_parse(h, len, addr))
       return fail(why, wn, CF_EPARSE, "the host ends in a number but is not a valid IPv4 address");
     *kind = CF_URL_HOST_IPV4;
-    cf__ipv4_format(addr, host_out);
+    cf__egress_ipv4_format(addr, host_out);
     return CF_OK;
   }
   if (len > CF_URL_MAX_NAME) return fail(why, wn, CF_ELIMIT, "the host is longer than %u bytes", CF_URL_MAX_NAME);
@@ -365,7 +365,7 @@ cf_err cf__url_host(const char *in, size_t n, bool bracketed, char host_out[256]
 
 /* ---- URLs ---- */
 
-cf_err cf__url_parse(const char *url, size_t len, cf_url_t *out, char *why, size_t wn) {
+cf_err cf__egress_url_parse(const char *url, size_t len, cf_url_t *out, char *why, size_t wn) {
   memset(out, 0, sizeof *out);
   if (why && wn) why[0] = '\0';
   if (!url) return fail(why, wn, CF_EINVAL, "no URL");
@@ -457,14 +457,14 @@ cf_err cf__url_parse(const char *url, size_t len, cf_url_t *out, char *why, size
     out->port = (uint16_t)v;
     out->port_given = true;
   }
-  return cf__url_host(url + hs, he - hs, bracketed, out->host, &out->host_kind, out->addr, &out->host_was_trailing_dot,
+  return cf__egress_url_host(url + hs, he - hs, bracketed, out->host, &out->host_kind, out->addr, &out->host_was_trailing_dot,
                       why, wn);
 }
 
 cf_err cf_url_parse(const char *url, size_t len, cf_url_t *out, cf_diag_t *diag) {
   char why[160];
   if (!out) return cf_diag_set(diag, CF_EINVAL, NULL, 0, 0, "no URL");
-  cf_err e = cf__url_parse(url, len, out, why, sizeof why);
+  cf_err e = cf__egress_url_parse(url, len, out, why, sizeof why);
   if (e) {
     char scheme[sizeof out->scheme];
     memcpy(scheme, out->scheme, sizeof scheme);
