@@ -29,8 +29,8 @@ cf_err cf__egress_url_parse(const char *url, size_t len, cf_url_t *out, char *wh
  * cf__egress_url_parse.
  */
 cf_err cf__egress_url_host(const char *in, size_t n, bool bracketed, char host_out[256],
-                    cf_url_host_kind *kind, uint8_t addr[16], bool *trailing_dot, char *why,
-                    size_t why_size);
+                           cf_url_host_kind *kind, uint8_t addr[16], bool *trailing_dot, char *why,
+                           size_t why_size);
 
 /* Writes an IPv6 address in the WHATWG / RFC 5952 form (lower case, the longest run of two
  * or more zero pieces compressed) into out (at least 40 bytes). */

@@ -285,7 +285,7 @@ static cf_err idna_map(const char *raw, char *name, size_t name_size, size_t *na
 }
 
 cf_err cf__egress_url_host(const char *in, size_t n, bool bracketed, char host_out[256], cf_url_host_kind *kind,
-                    uint8_t addr[16], bool *trailing_dot, char *why, size_t wn) {
+                           uint8_t addr[16], bool *trailing_dot, char *why, size_t wn) {
   *trailing_dot = false;
   if (bracketed) {
     if (memchr(in, '%', n))
@@ -457,8 +457,8 @@ cf_err cf__egress_url_parse(const char *url, size_t len, cf_url_t *out, char *wh
     out->port = (uint16_t)v;
     out->port_given = true;
   }
-  return cf__egress_url_host(url + hs, he - hs, bracketed, out->host, &out->host_kind, out->addr, &out->host_was_trailing_dot,
-                      why, wn);
+  return cf__egress_url_host(url + hs, he - hs, bracketed, out->host, &out->host_kind, out->addr,
+                             &out->host_was_trailing_dot, why, wn);
 }
 
 cf_err cf_url_parse(const char *url, size_t len, cf_url_t *out, cf_diag_t *diag) {
