@@ -6,7 +6,7 @@ set -eu
 
 pkgs="make gcc g++ pkg-config git
 libsimdjson-dev libyaml-dev libpcre2-dev zlib1g-dev libssl-dev libarchive-dev libgit2-dev
-libcmocka-dev clang-14 libclang-rt-14-dev
+libidn2-dev libcmocka-dev libcurl4-openssl-dev clang-14 libclang-rt-14-dev
 python3 python3-jsonschema"
 if [ "${1:-}" = "--bench" ]; then
   pkgs="$pkgs jq hyperfine time"
