@@ -67,7 +67,18 @@ struct builder {
   const char *name;
   bool flat;          /* every position is `fixed` (JSON embedded in a string) */
   cf_pos_t fixed;
-  const char *const *top_keys; /* when set, only these members of the root object are built */
+  const char *const *top_keys; /* when set, only these members of the root object are built;
+                                  "name.sub" entries also narrow the object member `name` to
+                                  the listed subs (one such name per list) */
+  /* top_keys taken apart once per parse (see set_keys): lengths known, subs separate. */
+  struct key_ref {
+    const char *s;
+    size_t len;
+  } tops[32], subs[32];
+  size_t n_tops, n_subs;
+  const char *parent; /* the narrowed member's name, NULL when none */
+  size_t parent_len;
+  bool in_parent;     /* building the narrowed member's value */
   bool one_line;      /* the input has no newline: a position is its offset on line_base */
   uint32_t line_base; /* line and column of the first input byte in the file (1, 1 normally) */
   uint32_t col_base;
@@ -212,14 +223,47 @@ cf_err append_member(builder &b, cf_node_t *obj, std::string_view key, cf_pos_t 
   return cf__node_append_member(b.arena, obj, key.data(), key.size(), kpos, value);
 }
 
-/* Whether a root member is one the caller reads (names compared ignoring ASCII case). */
-bool kept_key(const char *const *keys, std::string_view key) {
-  if (key.empty()) return false;
-  int k0 = (unsigned char)key[0] | 0x20; /* ASCII letters: one bit apart in either case */
-  for (; *keys; keys++)
-    if (((unsigned char)(*keys)[0] | 0x20) == k0 && strlen(*keys) == key.size() &&
-        strncasecmp(*keys, key.data(), key.size()) == 0)
-      return true;
+/* Takes a key list apart: plain names, and "parent.sub" entries. Lists longer than the
+ * tables are not narrowed (everything is built). */
+void set_keys(builder &b, const char *const *keys) {
+  b.top_keys = keys;
+  b.n_tops = b.n_subs = 0;
+  b.parent = nullptr;
+  if (!keys) return;
+  for (; *keys; keys++) {
+    const char *k = *keys, *dot = strchr(k, '.');
+    if (!dot) {
+      if (b.n_tops == 32) return (void)(b.top_keys = nullptr);
+      b.tops[b.n_tops++] = {k, strlen(k)};
+      continue;
+    }
+    size_t pl = (size_t)(dot - k);
+    if (!b.parent) {
+      b.parent = k;
+      b.parent_len = pl;
+      if (b.n_tops == 32) return (void)(b.top_keys = nullptr);
+      b.tops[b.n_tops++] = {k, pl};
+    } else if (pl != b.parent_len || strncmp(k, b.parent, pl) != 0) {
+      return (void)(b.top_keys = nullptr); /* a second narrowed member: not supported */
+    }
+    if (b.n_subs == 32) return (void)(b.top_keys = nullptr);
+    b.subs[b.n_subs++] = {dot + 1, strlen(dot + 1)};
+  }
+}
+
+/* Whether name is in refs (exact first, then ignoring ASCII case). */
+bool in_refs(const builder::key_ref *refs, size_t n, std::string_view key) {
+  size_t len = key.size();
+  if (!len) return false;
+  int c0 = (unsigned char)key[0] | 0x20; /* ASCII letters: one bit apart in either case */
+  bool near = false;
+  for (size_t i = 0; i < n; i++) {
+    if (refs[i].len != len || ((unsigned char)refs[i].s[0] | 0x20) != c0) continue;
+    if (memcmp(refs[i].s, key.data(), len) == 0) return true;
+    near = true;
+  }
+  for (size_t i = 0; near && i < n; i++)
+    if (refs[i].len == len && strncasecmp(refs[i].s, key.data(), len) == 0) return true;
   return false;
 }
 
@@ -240,8 +284,14 @@ cf_node_t *build_object(builder &b, ondemand::object obj, const char *where, uns
       fail(b, CF_EPARSE, kp, describe(e));
       return nullptr;
     }
-    if (depth == 1 && b.top_keys && !kept_key(b.top_keys, key)) continue; /* skipped unread */
+    if (depth == 1 && b.top_keys && !in_refs(b.tops, b.n_tops, key)) continue; /* skipped unread */
+    if (depth == 2 && b.in_parent && !in_refs(b.subs, b.n_subs, key)) continue;
+    /* Only the narrowed member's own object is narrowed, not objects deeper in it. */
+    bool parent = depth == 1 && b.top_keys && b.parent && key.size() == b.parent_len &&
+                  strncasecmp(key.data(), b.parent, key.size()) == 0;
+    if (parent) b.in_parent = true;
     cf_node_t *c = build(b, f.value(), depth + 1);
+    if (parent) b.in_parent = false;
     if (!c) return nullptr;
     cf_err ae = append_member(b, n, key, kpos, c);
     if (ae) {
@@ -446,6 +496,10 @@ void builder_init(builder &b, const cf_ctx_t *ctx, cf_arena_t *a, const char *bu
   b.line_base = 1;
   b.col_base = 1;
   b.top_keys = nullptr;
+  b.n_tops = b.n_subs = 0;
+  b.parent = nullptr;
+  b.parent_len = 0;
+  b.in_parent = false;
   /* Config items and minified files are one line: positions are then offsets, with no
    * newline counting per value (one vectorised search here instead). */
   b.one_line = len && !memchr(buf, '\n', len);
@@ -624,7 +678,7 @@ extern "C" cf_err cf__json_parse_item(const cf_ctx_t *ctx, cf_arena_t *a, const 
   builder_init(b, ctx, a, src, len, file, name, diag);
   b.line_base = base.line ? base.line : 1;
   b.col_base = base.column ? base.column : 1;
-  b.top_keys = top_keys;
+  set_keys(b, top_keys);
   cf_err err;
   try {
     err = parse_small_or_large(b, src, len, out);

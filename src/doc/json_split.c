@@ -30,6 +30,9 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#if defined(__PCLMUL__)
+#include <wmmintrin.h>
+#endif
 
 #include "doc_internal.h"
 
@@ -263,30 +266,39 @@ static inline void block_masks(const char *p, unsigned n, blockmask_t *m) {
 
 /* The bytes escaped by a backslash among the first n of a block with backslashes bs: the byte
  * after each run of odd length. *carry says on entry whether byte 0 is escaped (the previous
- * block ended in such a run) and on return whether byte n is. */
+ * block ended in such a run) and on return whether byte n is.
+ *
+ * Without a loop over the runs (string-encoded JSON has a backslash before every quote): the
+ * runs that start at an odd position are added to the backslash mask, so that each carries
+ * through its own run and lands just past its end; the parity of a run's start and of where
+ * its carry lands then tells odd runs from even ones. This is the method of simdjson's first
+ * stage (Langdale and Lemire, "Parsing Gigabytes of JSON per Second", 2019). */
 static inline uint64_t escaped_bits(uint64_t bs, unsigned n, bool *carry) {
-  uint64_t esc = 0;
-  if (*carry) {
-    esc = 1;
-    bs &= ~1ull; /* an escaped backslash escapes nothing */
-  }
-  *carry = false;
-  while (bs) {
-    unsigned i = (unsigned)__builtin_ctzll(bs);
-    uint64_t rest = ~(bs >> i);
-    unsigned end = i + (rest ? (unsigned)__builtin_ctzll(rest) : 64 - i);
-    if ((end - i) & 1) {
-      if (end < n) esc |= 1ull << end;
-      else *carry = true;
-    }
-    bs = end >= 64 ? 0 : bs & ~((1ull << end) - 1);
+  const uint64_t even = 0x5555555555555555ull;
+  uint64_t in = *carry ? 1 : 0;
+  bs &= ~in; /* an escaped backslash escapes nothing */
+  uint64_t follows = bs << 1 | in;
+  uint64_t odd_starts = bs & ~even & ~follows;
+  uint64_t sum;
+  bool over = __builtin_add_overflow(odd_starts, bs, &sum);
+  uint64_t esc = (even ^ (sum << 1)) & follows;
+  if (n < 64) {
+    *carry = (esc >> n) & 1;
+    esc &= (1ull << n) - 1;
+  } else {
+    *carry = over;
   }
   return esc;
 }
 
 /* Bit i set when an odd number of bits at or below i are set in x: with x the unescaped
- * quotes, the bytes inside strings (opening quote included, closing quote not). */
+ * quotes, the bytes inside strings (opening quote included, closing quote not). A carry-less
+ * multiplication by all ones where the machine has one. */
 static inline uint64_t prefix_xor(uint64_t x) {
+#if defined(__PCLMUL__) && defined(__SSE2__)
+  __m128i r = _mm_clmulepi64_si128(_mm_set_epi64x(0, (long long)x), _mm_set1_epi8((char)0xFF), 0);
+  return (uint64_t)_mm_cvtsi128_si64(r);
+#else
   x ^= x << 1;
   x ^= x << 2;
   x ^= x << 4;
@@ -294,6 +306,7 @@ static inline uint64_t prefix_xor(uint64_t x) {
   x ^= x << 16;
   x ^= x << 32;
   return x;
+#endif
 }
 
 /* The state of a walk between blocks. */

@@ -880,16 +880,38 @@ const char *const cf__awsconfig_item_keys[] = {
     "supplementaryConfiguration", "configurationItemStatus", "relationships", "tags",
     "accountId", "awsAccountId", NULL};
 
-/* The same without `relationships`, which only API Gateway stages read (map_stage): an EC2
- * instance's list of related network interfaces, volumes and groups is left unbuilt. */
-static const char *const keys_no_relationships[] = {
-    "resourceType", "resourceId", "resourceName", "ARN", "arn", "configuration",
-    "supplementaryConfiguration", "configurationItemStatus", "tags",
-    "accountId", "awsAccountId", NULL};
+/*
+ * Narrower lists for the most common types, chosen by the item's resourceType before it is
+ * parsed: `relationships` only for API Gateway stages (map_stage), and for EC2 instances and
+ * Lambda functions only the members of `configuration` their mappers read ("name.sub" entries
+ * narrow that object; its other members, such as an instance's block device mappings and
+ * network interfaces, are skipped unbuilt). A mapper that reads a new member must list it
+ * here; the awsconfig unit tests and rule fixtures run through these lists.
+ */
+#define ENVELOPE "resourceType", "resourceId", "resourceName", "ARN", "arn", "supplementaryConfiguration", \
+                 "configurationItemStatus", "tags", "accountId", "awsAccountId"
+static const char *const keys_plain[] = {ENVELOPE, "configuration", NULL};
+static const char *const keys_instance[] = {ENVELOPE,
+                                            "configuration.instanceId",
+                                            "configuration.metadataOptions",
+                                            "configuration.iamInstanceProfile",
+                                            "configuration.publicIpAddress",
+                                            "configuration.securityGroups",
+                                            NULL};
+static const char *const keys_lambda[] = {ENVELOPE,
+                                          "configuration.functionName",
+                                          "configuration.functionArn",
+                                          "configuration.runtime",
+                                          "configuration.role",
+                                          "configuration.environment",
+                                          NULL};
 
-const char *const *cf__awsconfig_item_keys_for(const char *text, size_t len) {
-  /* Any mention of the type (it may also be a related resource's) keeps everything. */
-  return memmem(text, len, "AWS::ApiGateway::Stage", 22) ? cf__awsconfig_item_keys : keys_no_relationships;
+const char *const *cf__awsconfig_item_keys_for(const char *type, size_t len) {
+  if (!type) return cf__awsconfig_item_keys;
+  if (len == 18 && !memcmp(type, "AWS::EC2::Instance", 18)) return keys_instance;
+  if (len == 21 && !memcmp(type, "AWS::Lambda::Function", 21)) return keys_lambda;
+  if (len == 22 && !memcmp(type, "AWS::ApiGateway::Stage", 22)) return cf__awsconfig_item_keys;
+  return keys_plain;
 }
 
 bool cf__awsconfig_type_supported(const char *type, size_t len) {

@@ -195,8 +195,9 @@ bool cf__awsconfig_type_supported(const char *type, size_t len);
 /* The members of a configuration item the adapter reads (NULL-terminated): the scan builds
  * only these when it streams a snapshot. */
 extern const char *const cf__awsconfig_item_keys[];
-/* The members to build for the item whose text is given (a subset of the above). */
-const char *const *cf__awsconfig_item_keys_for(const char *text, size_t len);
+/* The members to build for an item of resourceType `type` (len bytes; NULL when not known):
+ * a subset of the above, narrower for common types. */
+const char *const *cf__awsconfig_item_keys_for(const char *type, size_t len);
 cf_err cf__adapt_awscli(cf_adapt_ctx_t *ac, const cf_doc_t *doc);
 cf_err cf__adapt_credreport(cf_adapt_ctx_t *ac, const char *csv, size_t len);
 /* The same for a report decoded from the JSON of `aws iam get-credential-report`

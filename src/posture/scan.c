@@ -770,7 +770,7 @@ static void shard_cleanup(shard_t *sh, bool keep_arena);
 
 /* Parses and adapts one item; the resources go to the shard behind ac->emit_ud. */
 static cf_err config_item(shard_t *sh, cf_adapt_ctx_t *ac, cf_arena_t *item_arena, const char *text,
-                          size_t len, uint32_t line, uint32_t col) {
+                          size_t len, uint32_t line, uint32_t col, const char *const *keys) {
   cf_node_t *item = NULL;
   cf_pos_t at = {ac->file, line, col};
   cf_diag_t d;
@@ -778,7 +778,7 @@ static cf_err config_item(shard_t *sh, cf_adapt_ctx_t *ac, cf_arena_t *item_aren
   /* The text lies in a window or batch with spare bytes after it (see cf__json_split and
    * batch_add), so it is parsed in place; only the members the adapter reads are built. */
   cf_err e = cf__json_parse_item(sh->s->ctx, item_arena, text, len, true, ac->file, ac->path, at,
-                                 cf__awsconfig_item_keys_for(text, len), &item, &d);
+                                 keys, &item, &d);
   if (e) {
     cf__arena_reset(item_arena);
     if (e != CF_ENOMEM) (void)cf_diags_adopt(sh->errors, &d);
@@ -798,6 +798,7 @@ static cf_err config_item(shard_t *sh, cf_adapt_ctx_t *ac, cf_arena_t *item_aren
 typedef struct item_ref {
   size_t off, len;
   uint32_t line, col;
+  const char *const *keys; /* the members to build (cf__awsconfig_item_keys_for) */
 } item_ref_t;
 
 typedef struct batch {
@@ -865,7 +866,7 @@ static void *worker_main(void *arg) {
     cf_err e = CF_OK;
     for (size_t i = 0; !e && i < b->n; i++) {
       const item_ref_t *it = &b->items[i];
-      e = config_item(&w->sh, &w->ac, w->item_arena, b->text + it->off, it->len, it->line, it->col);
+      e = config_item(&w->sh, &w->ac, w->item_arena, b->text + it->off, it->len, it->line, it->col, it->keys);
       if (!e && w->sh.eval_nomem) e = CF_ENOMEM;
     }
     b->len = b->n = 0;
@@ -925,7 +926,7 @@ static cf_err batch_add(stream_ud_t *su, const cf_json_item_t *it) {
     b->cap_items = nc;
   }
   memcpy(b->text + b->len, it->text, it->len);
-  b->items[b->n++] = (item_ref_t){b->len, it->len, it->line, it->column};
+  b->items[b->n++] = (item_ref_t){b->len, it->len, it->line, it->column, cf__awsconfig_item_keys_for(it->probe, it->probe_len)};
   b->len += it->len;
   if (b->len >= BATCH_BYTES || b->n >= BATCH_ITEMS) return submit(su);
   return CF_OK;
@@ -935,7 +936,8 @@ static cf_err on_config_item(void *ud, const cf_json_item_t *it) {
   stream_ud_t *su = ud;
   if (it->probe && !cf__awsconfig_type_supported(it->probe, it->probe_len)) return CF_OK;
   if (su->pool) return batch_add(su, it);
-  cf_err e = config_item(&su->s->sh, su->ac, su->item_arena, it->text, it->len, it->line, it->column);
+  cf_err e = config_item(&su->s->sh, su->ac, su->item_arena, it->text, it->len, it->line, it->column,
+                         cf__awsconfig_item_keys_for(it->probe, it->probe_len));
   if (!e && su->s->sh.eval_nomem) e = CF_ENOMEM;
   return e ? e : su->s->fatal;
 }

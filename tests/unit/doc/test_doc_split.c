@@ -310,11 +310,39 @@ static void test_broken_and_hostile_arrays(void **state) {
   free(deep);
 }
 
+/* Items are parsed with a list of the members to build: "name.sub" entries narrow one
+ * member's own object (names compared ignoring case), and nothing deeper. */
+static void test_item_members_narrowed(void **state) {
+  (void)state;
+  static const char text[] = "{\"a\": 1, \"b\": 2, \"Conf\": {\"x\": 1, \"y\": 2, \"X2\": 3, \"z\": {\"q\": 1}},"
+                             " \"other\": {\"y\": 5}}";
+  static const char *const keys[] = {"a", "conf.x", "conf.z", "other", NULL};
+  cf_arena_t *a = cf__arena_new(0);
+  cf_node_t *root = NULL;
+  cf_diag_t d;
+  cf_diag_init(&d);
+  cf_pos_t base = {0, 1, 1};
+  assert_int_equal(cf__json_parse_item(NULL, a, text, strlen(text), false, 0, "item", base, keys, &root, &d), CF_OK);
+  assert_non_null(cf_node_get(root, "a"));
+  assert_null(cf_node_get(root, "b"));
+  const cf_node_t *conf = cf_node_get(root, "Conf");
+  assert_non_null(conf);
+  assert_int_equal(conf->len, 2);
+  assert_non_null(cf_node_get(conf, "x"));
+  assert_null(cf_node_get(conf, "y"));
+  assert_null(cf_node_get(conf, "X2"));
+  assert_non_null(cf_node_at(conf, "z.q")); /* deeper objects are whole */
+  assert_non_null(cf_node_at(root, "other.y")); /* another member is not narrowed */
+  cf_diag_cleanup(&d);
+  cf__arena_free(a);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_random_snapshots_split_exactly),
       cmocka_unit_test(test_element_larger_than_the_window),
       cmocka_unit_test(test_broken_and_hostile_arrays),
+      cmocka_unit_test(test_item_members_narrowed),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
