@@ -54,7 +54,7 @@ ifeq ($(WERROR),1)
 WARN += -Werror
 endif
 
-PKGS     := yaml-0.1 libpcre2-8 zlib libcrypto libhs libarchive libgit2
+PKGS     := yaml-0.1 libpcre2-8 zlib libcrypto libhs libarchive libgit2 libevent
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LIBS     := $(PKG_LIBS) -lsimdjson -lstdc++ -lm -lpthread
@@ -71,7 +71,7 @@ LDFLAGS  += -fsanitize-link-c++-runtime
 endif
 
 LIB_CXX  := src/doc/doc_json.cpp
-LIB_C    := $(sort $(wildcard src/core/*.c src/doc/*.c src/source/*.c src/posture/*.c src/content/*.c src/report/*.c src/scan/*.c))
+LIB_C    := $(sort $(wildcard src/core/*.c src/doc/*.c src/source/*.c src/posture/*.c src/content/*.c src/report/*.c src/scan/*.c src/egress/proxy/*.c))
 # simdjson's On-Demand kernel is chosen at compile time (see src/doc/doc_json.cpp).
 ifeq ($(shell uname -m),x86_64)
 JSONFLAGS := -msse4.2 -mpclmul -mpopcnt
