@@ -54,7 +54,7 @@ ifeq ($(WERROR),1)
 WARN += -Werror
 endif
 
-PKGS     := yaml-0.1 libpcre2-8 zlib libcrypto libhs libarchive libgit2 libevent
+PKGS     := yaml-0.1 libpcre2-8 zlib libcrypto libhs libarchive libgit2 libidn2 libevent
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LIBS     := $(PKG_LIBS) -lsimdjson -lstdc++ -lm -lpthread
@@ -71,7 +71,7 @@ LDFLAGS  += -fsanitize-link-c++-runtime
 endif
 
 LIB_CXX  := src/doc/doc_json.cpp
-LIB_C    := $(sort $(wildcard src/core/*.c src/doc/*.c src/source/*.c src/posture/*.c src/content/*.c src/report/*.c src/scan/*.c src/egress/proxy/*.c))
+LIB_C    := $(sort $(wildcard src/core/*.c src/doc/*.c src/source/*.c src/posture/*.c src/content/*.c src/report/*.c src/scan/*.c src/egress/*.c src/egress/proxy/*.c))
 # simdjson's On-Demand kernel is chosen at compile time (see src/doc/doc_json.cpp).
 ifeq ($(shell uname -m),x86_64)
 JSONFLAGS := -msse4.2 -mpclmul -mpopcnt
@@ -159,10 +159,13 @@ $(PCFILE): cloudfort.pc.in Makefile
 	    -e 's|@VERSION@|$(VERSION)|' $< > $@
 
 # ---- tests ----
+# A test that needs a library of its own names it here: TEST_LIBS_<area>/<name> (the path
+# below tests/unit without .c). libcurl is for the differential test of the URL parser only.
+TEST_LIBS_egress/test_egress_curl_diff := $(shell pkg-config --libs libcurl 2>/dev/null)
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h $(STATIC)
 	@mkdir -p $(dir $@)
 	@echo "  TEST  $@"
-	$(Q)$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(LDFLAGS) -o $@ $< $(STATIC) -lcmocka $(LIBS)
+	$(Q)$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(LDFLAGS) -o $@ $< $(STATIC) -lcmocka $(TEST_LIBS_$*) $(LIBS)
 
 $(BUILD)/fuzz/replay_%: fuzz/%.c fuzz/replay_main.c $(STATIC)
 	@mkdir -p $(dir $@)

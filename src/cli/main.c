@@ -185,6 +185,8 @@ static void usage(FILE *f) {
           "  secrets    credentials in files, archives, encoded blobs and git history\n"
           "  dlp        personal data (cards, IBANs, national IDs, phones, email, passports)\n"
           "  baseline   write the fingerprints of today's findings, to suppress them later\n"
+          "  url-check  judge URLs against an egress policy (SSRF: metadata, private and\n"
+          "             loopback addresses in any spelling)\n"
           "  rules      list the rules (rules list) or run their fixtures (rules test)\n"
           "  egress     run the egress forward proxy that enforces an egress policy\n"
           "  version    print the version\n"
@@ -219,6 +221,7 @@ static int run(int argc, char **argv) {
       char *args[] = {argv[2], "--help", NULL};
       if (is_scan_command(topic)) return cmd_scan(2, args, topic);
       if (strcmp(topic, "rules") == 0) return cmd_rules(2, args);
+      if (strcmp(topic, "url-check") == 0) return cmd_url_check(2, args);
       if (strcmp(topic, "egress") == 0) return cmd_egress(2, args);
       if (strcmp(topic, "version") == 0) return version_command(2, args);
       if (strcmp(topic, "help") != 0) {
@@ -233,6 +236,7 @@ static int run(int argc, char **argv) {
     return version_command(argc - 1, argv + 1);
   if (is_scan_command(cmd)) return cmd_scan(argc - 1, argv + 1, cmd);
   if (strcmp(cmd, "rules") == 0) return cmd_rules(argc - 1, argv + 1);
+  if (strcmp(cmd, "url-check") == 0) return cmd_url_check(argc - 1, argv + 1);
   if (strcmp(cmd, "egress") == 0) return cmd_egress(argc - 1, argv + 1);
   cli_error("unknown command '%s' (see 'cloudfort --help')", cmd);
   return EXIT_USAGE;
