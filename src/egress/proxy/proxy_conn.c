@@ -491,13 +491,16 @@ static void hb_add(hbuf_t *b, const char *s, size_t n) {
 
 static void hb_str(hbuf_t *b, const char *s) { hb_add(b, s, strlen(s)); }
 
-/* Copies the end-to-end fields of h: hop-by-hop fields, those named by Connection, Host
- * (the proxy writes the URL's), and, in a request, Via are left out. */
+/* Copies the end-to-end fields of h: hop-by-hop fields, those named by Connection, a
+ * request's Host (the proxy writes the URL's) and a response's Transfer-Encoding (written by
+ * the caller) are left out. */
 static void copy_fields(hbuf_t *b, const cf__http_head_t *h, bool request) {
   for (unsigned i = 0; i < h->n_fields; i++) {
     const cf__http_field_t *f = &h->fields[i];
     if (cf__http_is_hop_by_hop(f->name, f->name_len)) continue;
     if (request && cf__http_name_is(f->name, f->name_len, "host")) continue;
+    /* a response's framing is written by the caller */
+    if (!request && cf__http_name_is(f->name, f->name_len, "transfer-encoding")) continue;
     if (cf__http_connection_names(h, f->name, f->name_len)) continue;
     hb_add(b, f->name, f->name_len);
     hb_add(b, ": ", 2);

@@ -58,17 +58,53 @@ void cf__proxy_log_line(struct cf_proxy *p, const char *line, size_t len) {
   p->log_dirty = true;
 }
 
-/* Parses "1.2.3.4:80", "[::1]:80" (and, for the resolver, a bare address with port 53). */
+/* Parses "1.2.3.4:80" or "[::1]:80" (port 0 allowed: the system picks one); for the resolver
+ * the port may be left out (53). */
 static bool parse_addr(const char *s, struct sockaddr_storage *ss, int *len, bool port_optional) {
-  *len = (int)sizeof *ss;
   memset(ss, 0, sizeof *ss);
-  if (evutil_parse_sockaddr_port(s, (struct sockaddr *)ss, len) != 0) return false;
-  struct sockaddr *sa = (struct sockaddr *)ss;
-  if (sa->sa_family == AF_INET && ((struct sockaddr_in *)sa)->sin_port == 0 && port_optional)
-    ((struct sockaddr_in *)sa)->sin_port = htons(53);
-  if (sa->sa_family == AF_INET6 && ((struct sockaddr_in6 *)sa)->sin6_port == 0 && port_optional)
-    ((struct sockaddr_in6 *)sa)->sin6_port = htons(53);
-  return sa->sa_family == AF_INET || sa->sa_family == AF_INET6;
+  char host[INET6_ADDRSTRLEN + 1];
+  const char *port = NULL;
+  size_t hl;
+  if (s[0] == '[') {
+    const char *rb = strchr(s, ']');
+    if (!rb) return false;
+    hl = (size_t)(rb - s - 1);
+    if (rb[1] == ':') port = rb + 2;
+    else if (rb[1] != '\0') return false;
+    s++;
+  } else {
+    const char *colon = strrchr(s, ':');
+    if (colon && strchr(s, ':') != colon) return false; /* a bare IPv6 address needs brackets */
+    hl = colon ? (size_t)(colon - s) : strlen(s);
+    if (colon) port = colon + 1;
+  }
+  if (hl == 0 || hl >= sizeof host) return false;
+  memcpy(host, s, hl);
+  host[hl] = '\0';
+  unsigned long pn = 53;
+  if (port) {
+    char *end = NULL;
+    if (!*port || *port < '0' || *port > '9') return false;
+    pn = strtoul(port, &end, 10);
+    if (*end || pn > 65535) return false;
+  } else if (!port_optional) {
+    return false;
+  }
+  struct sockaddr_in *in = (struct sockaddr_in *)ss;
+  struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+  if (inet_pton(AF_INET, host, &in->sin_addr) == 1) {
+    in->sin_family = AF_INET;
+    in->sin_port = htons((uint16_t)pn);
+    *len = (int)sizeof *in;
+    return true;
+  }
+  if (inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
+    in6->sin6_family = AF_INET6;
+    in6->sin6_port = htons((uint16_t)pn);
+    *len = (int)sizeof *in6;
+    return true;
+  }
+  return false;
 }
 
 static void addr_text(const struct sockaddr *sa, char *buf, size_t n) {
