@@ -1268,8 +1268,15 @@ static void client_event_cb(struct bufferevent *bev, short what, void *arg) {
     return;
   }
   /* EOF or error */
-  if (c->state == S_TUNNEL && (what & BEV_EVENT_EOF) && !(what & BEV_EVENT_ERROR)) {
+  bool eof = (what & BEV_EVENT_EOF) && !(what & BEV_EVENT_ERROR);
+  if (c->state == S_TUNNEL && eof) {
     tunnel_eof(c, true);
+    return;
+  }
+  if (eof && c->state == S_HEAD && !c->r && evbuffer_get_length(bufferevent_get_output(c->c))) {
+    /* A half-closed client still gets the answer it is owed. */
+    up_close(c);
+    close_after_write(c);
     return;
   }
   conn_free(c);
