@@ -14,7 +14,7 @@ SECTIONS = ["NAME", "SYNOPSIS", "DESCRIPTION", "COMMANDS", "OPTIONS", "OUTPUT FO
             "SUPPRESSION", "FILES", "ENVIRONMENT", "EXAMPLES"]
 HELP_OF = {"scan": ["scan", "--help"], "posture": ["posture", "--help"], "secrets": ["secrets", "--help"],
            "dlp": ["dlp", "--help"], "baseline": ["baseline", "--help"],
-           "rules list": ["rules", "--help"], "rules test": ["rules", "--help"]}
+           "rules list": ["rules", "--help"], "rules test": ["rules", "--help"], "egress": ["egress", "--help"]}
 
 
 def render(cli, wide=False):
@@ -100,8 +100,9 @@ def test_man_page_matches_the_help(cli):
     _, scan_opts = help_options(cli, ["scan", "--help"])
     scan_opts.update(help_options(cli, ["dlp", "--help"])[1])
     _, rules_opts = help_options(cli, ["rules", "--help"])
+    _, egress_opts = help_options(cli, ["egress", "--help"])
     for opt in set(re.findall(r"(?<![\w-])(--[a-z][a-z-]+)", body["EXAMPLES"])):
-        check(opt in scan_opts or opt in rules_opts, f"example uses unknown option {opt}")
+        check(opt in scan_opts or opt in rules_opts or opt in egress_opts, f"example uses unknown option {opt}")
 
 
 # ---- bash completion ----
@@ -124,7 +125,8 @@ def test_completion_is_registered(cli):
 
 
 def test_completion_of_commands(cli):
-    check(complete(cli, "cloudfort", "") == ["scan", "posture", "secrets", "dlp", "baseline", "rules", "version", "help"],
+    check(complete(cli, "cloudfort", "") == ["scan", "posture", "secrets", "dlp", "baseline", "rules", "egress", "version",
+                                             "help"],
           f"{complete(cli, 'cloudfort', '')}")
     check(complete(cli, "cloudfort", "p") == ["posture"], "p")
     check(sorted(complete(cli, "cloudfort", "-")) == ["--help", "--version", "-V", "-h"], "top-level options")
@@ -137,7 +139,8 @@ def test_completion_of_commands(cli):
 
 def test_completion_of_options_matches_the_help(cli):
     for cmd, words in (("scan", ["scan"]), ("posture", ["posture"]), ("secrets", ["secrets"]), ("dlp", ["dlp"]),
-                       ("baseline", ["baseline"]), ("rules list", ["rules", "list"]), ("rules test", ["rules", "test"])):
+                       ("baseline", ["baseline"]), ("rules list", ["rules", "list"]), ("rules test", ["rules", "test"]),
+                       ("egress", ["egress"])):
         out, opts = help_options(cli, HELP_OF[cmd])
         want = set(opts)
         want |= {s for s in opts.values() if s}
@@ -167,6 +170,9 @@ def test_completion_of_option_values(cli):
         (["scan", "--unknown", "f"], ["fail"]),
         (["scan", "--now", ""], []),
         (["scan", "--max-file-size", ""], []),
+        (["egress", "--listen", ""], []),
+        (["egress", "--header-timeout", ""], []),
+        (["egress", "--user", "nobod"], ["nobody"]),
     ]
     for words, want in table:
         got = complete(cli, "cloudfort", *words)

@@ -959,8 +959,11 @@ static cf__chunk_status move_chunked(cf__chunked_t *ch, struct evbuffer *from, s
   }
 }
 
+static bool past_deadline(cf__conn_t *c);
+
 static void pump_req_body(cf__conn_t *c) {
   req_t *r = c->r;
+  if (past_deadline(c)) return;
   struct evbuffer *in = bufferevent_get_input(c->c);
   struct evbuffer *out = bufferevent_get_output(c->u);
   if (!r->body_done) {
@@ -1100,8 +1103,20 @@ static void on_resp_head(cf__conn_t *c) {
   pump_resp_body(c);
 }
 
+/* Whether the request has run past --request-timeout; if so it is cut (the client has part
+ * of a response already, so the connection closes). */
+static bool past_deadline(cf__conn_t *c) {
+  req_t *r = c->r;
+  if (elapsed_ms(c->p, &r->t0) <= (int64_t)c->p->cfg.request_timeout_ms) return false;
+  r->error = "request timeout";
+  up_close(c);
+  close_after_write(c);
+  return true;
+}
+
 static void pump_resp_body(cf__conn_t *c) {
   req_t *r = c->r;
+  if (past_deadline(c)) return;
   struct evbuffer *in = bufferevent_get_input(c->u);
   struct evbuffer *out = bufferevent_get_output(c->c);
   bool done = false;
@@ -1192,6 +1207,32 @@ static void client_read_cb(struct bufferevent *bev, void *arg) {
   }
 }
 
+/* The output toward one side (to_client, or the upstream) drained below its low-water mark:
+ * the other side, paused for backpressure, is read again; in a tunnel, an end of input seen
+ * on the other side is passed on now that its bytes are out. */
+static void drained(cf__conn_t *c, bool to_client) {
+  struct bufferevent *dst = to_client ? c->c : c->u, *src = to_client ? c->u : c->c;
+  bool *paused = to_client ? &c->u_paused : &c->c_paused;
+  bool relaying = c->state == (to_client ? S_RESP_BODY : S_REQ_BODY);
+  if (src && *paused && (relaying || c->state == S_TUNNEL)) {
+    *paused = false;
+    bufferevent_enable(src, EV_READ);
+    if (c->state == S_TUNNEL) pump_tunnel(c, !to_client);
+    else if (to_client) pump_resp_body(c);
+    else pump_req_body(c);
+    return;
+  }
+  if (c->state == S_TUNNEL) {
+    bool src_eof = to_client ? c->u_eof : c->c_eof;
+    bool *shut = to_client ? &c->c_shut : &c->u_shut;
+    if (src_eof && !*shut && evbuffer_get_length(bufferevent_get_output(dst)) == 0) {
+      shutdown(bufferevent_getfd(dst), SHUT_WR);
+      *shut = true;
+    }
+    tunnel_maybe_close(c);
+  }
+}
+
 static void client_write_cb(struct bufferevent *bev, void *arg) {
   (void)bev;
   cf__conn_t *c = arg;
@@ -1199,39 +1240,12 @@ static void client_write_cb(struct bufferevent *bev, void *arg) {
     if (evbuffer_get_length(bufferevent_get_output(c->c)) == 0) conn_free(c);
     return;
   }
-  if (c->u && c->u_paused && (c->state == S_RESP_BODY || c->state == S_TUNNEL)) {
-    c->u_paused = false;
-    bufferevent_enable(c->u, EV_READ);
-    if (c->state == S_TUNNEL) pump_tunnel(c, false);
-    else pump_resp_body(c);
-    return;
-  }
-  if (c->state == S_TUNNEL) {
-    if (c->u_eof && !c->c_shut && evbuffer_get_length(bufferevent_get_output(c->c)) == 0) {
-      shutdown(bufferevent_getfd(c->c), SHUT_WR);
-      c->c_shut = true;
-    }
-    tunnel_maybe_close(c);
-  }
+  drained(c, true);
 }
 
 static void up_write_cb(struct bufferevent *bev, void *arg) {
   (void)bev;
-  cf__conn_t *c = arg;
-  if (c->c_paused && (c->state == S_REQ_BODY || c->state == S_TUNNEL)) {
-    c->c_paused = false;
-    bufferevent_enable(c->c, EV_READ);
-    if (c->state == S_TUNNEL) pump_tunnel(c, true);
-    else pump_req_body(c);
-    return;
-  }
-  if (c->state == S_TUNNEL) {
-    if (c->c_eof && !c->u_shut && evbuffer_get_length(bufferevent_get_output(c->u)) == 0) {
-      shutdown(bufferevent_getfd(c->u), SHUT_WR);
-      c->u_shut = true;
-    }
-    tunnel_maybe_close(c);
-  }
+  drained(arg, false);
 }
 
 static void client_event_cb(struct bufferevent *bev, short what, void *arg) {
