@@ -63,6 +63,13 @@ def test_urllib_post_content_length_and_chunked(cli):
         conn.request("POST", up.url("/post-chunked"), body=iter([b"part1-", b"part2"]), encode_chunked=True)
         resp = conn.getresponse()
         check(resp.status == 200 and resp.read() == b"echo:part1-part2", "chunked request body")
+        # Expect: 100-continue: the upstream's interim answer reaches curl, which then sends the
+        # body at once instead of after its 5 s wait.
+        t0 = time.time()
+        r = curl(px, "-H", "Expect: 100-continue", "--expect100-timeout", "5", "--data-binary", "x" * 3000,
+                 up.url("/expect"))
+        check(r.returncode == 0 and r.stdout == "echo:" + "x" * 3000, f"Expect: {r.returncode} {r.stdout[:80]!r}")
+        check(time.time() - t0 < 4, f"100 Continue was not passed on ({time.time() - t0:.1f}s)")
         # HEAD: headers only, and the connection stays usable.
         conn.request("HEAD", up.url("/head"))
         resp = conn.getresponse()

@@ -312,8 +312,7 @@ static void close_after_write(cf__conn_t *c) {
     return;
   }
   /* A client that never reads its answer is given the idle timeout to do so. */
-  struct timeval tv = ms_tv(c->p->cfg.idle_timeout_ms);
-  bufferevent_set_timeouts(c->c, NULL, &tv);
+  bufferevent_set_timeouts(c->c, NULL, &c->p->tv_idle);
   bufferevent_enable(c->c, EV_WRITE);
 }
 
@@ -368,7 +367,7 @@ static void reply_error(cf__conn_t *c, int status, const char *phrase, const cha
     c->state = S_HEAD;
     c->head_scanned = 0;
     c->head_start.tv_sec = 0;
-    set_read_timeout(c->c, p->cfg.idle_timeout_ms);
+    bufferevent_set_timeouts(c->c, &p->tv_idle, NULL);
     bufferevent_enable(c->c, EV_READ);
     if (evbuffer_get_length(bufferevent_get_input(c->c))) on_head(c);
     return;
@@ -389,7 +388,7 @@ static void finish_request(cf__conn_t *c) {
     up_close(c);
   } else {
     /* An idle upstream is watched for its close; it is dropped after the idle timeout. */
-    set_read_timeout(c->u, p->cfg.idle_timeout_ms);
+    bufferevent_set_timeouts(c->u, &p->tv_idle, NULL);
     bufferevent_enable(c->u, EV_READ);
   }
   if (!keep) {
@@ -400,7 +399,7 @@ static void finish_request(cf__conn_t *c) {
   c->state = S_HEAD;
   c->head_scanned = 0;
   c->head_start.tv_sec = 0;
-  set_read_timeout(c->c, p->cfg.idle_timeout_ms);
+  bufferevent_set_timeouts(c->c, &p->tv_idle, NULL);
   bufferevent_enable(c->c, EV_READ);
   if (evbuffer_get_length(bufferevent_get_input(c->c))) on_head(c);
 }
@@ -442,7 +441,7 @@ void cf__conn_accept(struct cf_proxy *p, int fd, const struct sockaddr *sa, sock
   p->m.active_connections++;
   c->c_keep = true;
   bufferevent_setcb(c->c, client_read_cb, client_write_cb, client_event_cb, c);
-  set_read_timeout(c->c, p->cfg.header_timeout_ms);
+  bufferevent_set_timeouts(c->c, &p->tv_header, NULL);
   bufferevent_enable(c->c, EV_READ);
 }
 
@@ -592,15 +591,13 @@ static void on_head(cf__conn_t *c) {
     n = len < max ? len : max;
   }
   const char *buf = (const char *)evbuffer_pullup(in, (ev_ssize_t)n);
-  cf__http_head_t *h = malloc(sizeof *h);
-  if (!h || !buf) {
-    free(h);
+  cf__http_head_t *h = p->scratch;
+  if (!buf) {
     conn_free(c);
     return;
   }
   cf__http_status st = cf__http_parse_request(buf, n, max, h);
   if (st == CF__HTTP_INCOMPLETE) {
-    free(h);
     if (len > CF__HTTP_MAX_LINE + 1) c->line_checked = true;
     int64_t left = (int64_t)p->cfg.header_timeout_ms - elapsed_ms(p, &c->head_start);
     set_read_timeout(c->c, left > 0 ? (unsigned)left : 1);
@@ -608,7 +605,6 @@ static void on_head(cf__conn_t *c) {
   }
   req_t *r = new_req(c);
   if (!r) {
-    free(h);
     conn_free(c);
     return;
   }
@@ -617,7 +613,6 @@ static void on_head(cf__conn_t *c) {
     r->denied = true;
     r->why = CF_EGRESS_WHY_BAD_URL;
     cf__strfmt(r->reason, sizeof r->reason, "malformed request: %s", r->error);
-    free(h);
     switch (st) {
     case CF__HTTP_TOO_LARGE: reply_error(c, 431, "Request Header Fields Too Large", r->reason, false); break;
     case CF__HTTP_URI_TOO_LONG: reply_error(c, 414, "URI Too Long", r->reason, false); break;
@@ -649,8 +644,7 @@ static void on_head(cf__conn_t *c) {
       r->error = "bad request";
       r->denied = true;
       r->why = CF_EGRESS_WHY_BAD_URL;
-      free(h);
-      reply_error(c, 400, "Bad Request", r->reason, false);
+        reply_error(c, 400, "Bad Request", r->reason, false);
       return;
     }
     url_len = (size_t)snprintf(url_buf, sizeof url_buf, "https://%.*s/", (int)h->target_len, h->target);
@@ -667,8 +661,7 @@ static void on_head(cf__conn_t *c) {
       cf__strfmt(r->reason, sizeof r->reason, "%s",
                https ? "https URLs go through a CONNECT tunnel, not an absolute-form request"
                      : "a forward proxy takes absolute http:// URLs and CONNECT");
-      free(h);
-      reply_error(c, https ? 501 : 400, https ? "Not Implemented" : "Bad Request", r->reason, false);
+        reply_error(c, https ? 501 : 400, https ? "Not Implemented" : "Bad Request", r->reason, false);
       return;
     }
   }
@@ -691,14 +684,12 @@ static void on_head(cf__conn_t *c) {
   }
   if (!take_result(r, &res)) {
     evbuffer_drain(in, h->head_len);
-    free(h);
     deny(c);
     return;
   }
   if (!r->is_connect && res.why == CF_EGRESS_WHY_BAD_URL && res.verdict == CF_EGRESS_ALLOW) {
     /* report or open mode on a URL that does not parse: nothing to connect to. */
     evbuffer_drain(in, h->head_len);
-    free(h);
     r->error = "bad url";
     reply_error(c, 400, "Bad Request", r->reason[0] ? r->reason : "the URL does not parse", false);
     return;
@@ -725,15 +716,13 @@ static void on_head(cf__conn_t *c) {
     hb_str(&b, h->minor ? "Via: 1.1 cloudfort\r\n\r\n" : "Via: 1.0 cloudfort\r\n\r\n");
     if (b.failed) {
       free(b.d);
-      free(h);
-      conn_free(c);
+        conn_free(c);
       return;
     }
     r->head = b.d;
     r->head_len = b.len;
   }
   evbuffer_drain(in, h->head_len);
-  free(h);
 
   /* Where to connect: a kept upstream for the same host and port, an IP literal, or DNS. */
   if (!r->is_connect && c->u && c->u_host && c->u_port == r->port && strcmp(c->u_host, r->host) == 0) {
@@ -886,8 +875,7 @@ static void start_connect(cf__conn_t *c) {
     c->u_host = strdup(r->host);
     c->state = S_CONNECT;
     bufferevent_setcb(u, up_read_cb, up_write_cb, up_event_cb, c);
-    struct timeval tv = ms_tv(p->cfg.upstream_timeout_ms);
-    bufferevent_set_timeouts(u, &tv, &tv);
+    bufferevent_set_timeouts(u, &p->tv_upstream, &p->tv_upstream);
     if (bufferevent_socket_connect(u, &a->sa, (int)addr_len(a)) == 0) return;
     /* connect failed at once: the event callback has not run; try the next address */
     p->m.upstream_connect_errors++;
@@ -903,8 +891,7 @@ static void start_connect(cf__conn_t *c) {
 static void upstream_ready(cf__conn_t *c) {
   struct cf_proxy *p = c->p;
   req_t *r = c->r;
-  struct timeval tv = ms_tv(p->cfg.upstream_timeout_ms);
-  bufferevent_set_timeouts(c->u, &tv, &tv);
+  bufferevent_set_timeouts(c->u, &p->tv_upstream, &p->tv_upstream);
   bufferevent_setwatermark(c->u, EV_WRITE, HIGH_WATER / 2, 0);
   if (r->is_connect) {
     static const char ok[] = "HTTP/1.1 200 Connection established\r\n\r\n";
@@ -916,9 +903,8 @@ static void upstream_ready(cf__conn_t *c) {
     c->u_keep = false;
     c->c_keep = false;
     c->last_io = now_tv(p);
-    struct timeval idle = ms_tv(p->cfg.tunnel_idle_ms);
-    bufferevent_set_timeouts(c->c, &idle, NULL);
-    bufferevent_set_timeouts(c->u, &idle, NULL);
+    bufferevent_set_timeouts(c->c, &p->tv_tunnel, NULL);
+    bufferevent_set_timeouts(c->u, &p->tv_tunnel, NULL);
     bufferevent_setwatermark(c->c, EV_WRITE, HIGH_WATER / 2, 0);
     bufferevent_enable(c->c, EV_READ | EV_WRITE);
     bufferevent_enable(c->u, EV_READ | EV_WRITE);
@@ -997,8 +983,7 @@ static void pump_req_body(cf__conn_t *c) {
     bufferevent_disable(c->c, EV_READ);
     c->c_paused = true;
   } else {
-    struct timeval tv = ms_tv(c->p->cfg.idle_timeout_ms);
-    bufferevent_set_timeouts(c->c, &tv, NULL);
+    bufferevent_set_timeouts(c->c, &c->p->tv_idle, NULL);
     bufferevent_enable(c->c, EV_READ);
   }
 }
@@ -1016,22 +1001,19 @@ static void on_resp_head(cf__conn_t *c) {
   if (end.pos < 0 && len < max) return;
   size_t n = (end.pos >= 0 && (size_t)end.pos + 4 <= max) ? (size_t)end.pos + 4 : (len < max ? len : max);
   const char *buf = (const char *)evbuffer_pullup(in, (ev_ssize_t)n);
-  cf__http_head_t *h = malloc(sizeof *h);
-  if (!buf || !h) {
-    free(h);
+  cf__http_head_t *h = p->scratch;
+  if (!buf) {
     conn_free(c);
     return;
   }
   cf__http_status st = cf__http_parse_response(buf, n, max, h);
   if (st == CF__HTTP_INCOMPLETE) {
-    free(h);
     return;
   }
   if (st != CF__HTTP_OK || h->status == 101) {
     r->error = "bad response";
     cf__strfmt(r->reason, sizeof r->reason, "the upstream's response is malformed: %s",
              h->status == 101 ? "a protocol switch the proxy did not ask for" : (h->why ? h->why : "?"));
-    free(h);
     c->u_keep = false;
     up_close(c);
     reply_error(c, 502, "Bad Gateway", r->reason, false);
@@ -1081,7 +1063,6 @@ static void on_resp_head(cf__conn_t *c) {
   }
   hb_str(&b, interim ? "\r\n" : "Via: 1.1 cloudfort\r\n\r\n");
   size_t head_len = h->head_len;
-  free(h);
   if (b.failed) {
     free(b.d);
     conn_free(c);
@@ -1096,9 +1077,8 @@ static void on_resp_head(cf__conn_t *c) {
     return;
   }
   c->state = S_RESP_BODY;
-  struct timeval tv = ms_tv(p->cfg.upstream_timeout_ms), idle = ms_tv(p->cfg.idle_timeout_ms);
-  bufferevent_set_timeouts(c->u, &tv, NULL);
-  bufferevent_set_timeouts(c->c, NULL, &idle); /* a client that stops reading its answer */
+  bufferevent_set_timeouts(c->u, &p->tv_upstream, NULL);
+  bufferevent_set_timeouts(c->c, NULL, &p->tv_idle); /* a client that stops reading its answer */
   bufferevent_setwatermark(c->c, EV_WRITE, HIGH_WATER / 2, 0);
   pump_resp_body(c);
 }
@@ -1410,7 +1390,15 @@ static void up_read_cb(struct bufferevent *bev, void *arg) {
   case S_RESP_HEAD: on_resp_head(c); break;
   case S_RESP_BODY: pump_resp_body(c); break;
   case S_TUNNEL: pump_tunnel(c, false); break;
-  case S_REQ_BODY: break; /* an early response waits until the request is sent */
+  case S_REQ_BODY: {
+    /* An interim answer (100 Continue to a client that sent Expect) goes on at once; a final
+     * response waits until the request is sent. */
+    char first[10];
+    if (evbuffer_copyout(bufferevent_get_input(c->u), first, sizeof first) == (ev_ssize_t)sizeof first &&
+        memcmp(first, "HTTP/1.", 7) == 0 && first[8] == ' ' && first[9] == '1')
+      on_resp_head(c);
+    break;
+  }
   default:
     /* an idle upstream that speaks out of turn is not reused */
     if (!c->r) up_close(c);

@@ -155,6 +155,10 @@ struct cf_proxy {
   char addr_text[2][64];
   cf__metrics_t m;
   cf__conn_t *conns;      /* every client connection, for drain and free */
+  cf__http_head_t *scratch; /* the head being parsed: one at a time in the loop thread */
+  /* libevent "common timeouts" for the configured durations: thousands of connections share
+   * each one's queue instead of each filling the timer heap */
+  struct timeval tv_idle, tv_header, tv_upstream, tv_tunnel;
   unsigned n_conns;
   bool draining, stopping, log_dirty, accept_paused;
 };

@@ -286,9 +286,24 @@ cf_err cf_proxy_new(const cf_proxy_config_t *cfg, cf_egress_policy_t *policy, cf
   if (!ec) goto out;
   /* Timers here are coarse (seconds); a precise clock costs a system call per loop. */
   event_config_set_flag(ec, EVENT_BASE_FLAG_NOLOCK);
+  /* Changes to a descriptor's events within one loop turn become one epoll_ctl. */
+  event_config_set_flag(ec, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
   p->base = event_base_new_with_config(ec);
   event_config_free(ec);
   if (!p->base) goto out;
+  if (!(p->scratch = malloc(sizeof *p->scratch))) goto out;
+  const struct timeval *ct;
+  struct timeval tv;
+#define COMMON(field, ms)                                                  \
+  tv.tv_sec = (time_t)((ms) / 1000);                                       \
+  tv.tv_usec = (suseconds_t)(((ms) % 1000) * 1000);                        \
+  if (!(ct = event_base_init_common_timeout(p->base, &tv))) goto out;      \
+  p->field = *ct;
+  COMMON(tv_idle, p->cfg.idle_timeout_ms)
+  COMMON(tv_header, p->cfg.header_timeout_ms)
+  COMMON(tv_upstream, p->cfg.upstream_timeout_ms)
+  COMMON(tv_tunnel, p->cfg.tunnel_idle_ms)
+#undef COMMON
 
   if (p->cfg.resolver) {
     p->dns = evdns_base_new(p->base, 0);
@@ -384,6 +399,7 @@ void cf_proxy_free(cf_proxy_t *p) {
   if (p->notify[1] >= 0) close(p->notify[1]);
   cf__policy_ref_drop(p->policy);
   cf_egress_policy_free(p->pending);
+  free(p->scratch);
   pthread_mutex_destroy(&p->mu);
   free((char *)p->cfg.listen);
   free((char *)p->cfg.metrics_listen);
