@@ -33,6 +33,7 @@
 #include <errno.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/bufferevent_struct.h>
 #include <event2/dns.h>
 #include <event2/event.h>
 #include <event2/listener.h>
@@ -135,6 +136,7 @@ static void pump_req_body(cf__conn_t *c);
 static void on_resp_head(cf__conn_t *c);
 static void pump_resp_body(cf__conn_t *c);
 static void pump_tunnel(cf__conn_t *c, bool from_client);
+static void tunnel_eof(cf__conn_t *c, bool client_side);
 static void client_read_cb(struct bufferevent *bev, void *arg);
 static void client_write_cb(struct bufferevent *bev, void *arg);
 static void client_event_cb(struct bufferevent *bev, short what, void *arg);
@@ -207,6 +209,26 @@ static size_t json_esc(char *buf, size_t n, const char *s) {
   }
   buf[k] = '\0';
   return k;
+}
+
+/*
+ * Writes what is queued for a socket now, in the loop turn that queued it, instead of in the
+ * next turn after epoll reports the socket writable. When everything is written, the write
+ * event the buffer scheduled is removed again in the same turn, and with the epoll changelist
+ * the two cancel out: no epoll_ctl and no extra turn for the common small message. What
+ * cannot be written stays queued for the bufferevent as usual (and an error is left for it to
+ * find). This reaches into struct bufferevent (event2/bufferevent_struct.h) for ev_write;
+ * libevent 2.1's own write callback does the same steps.
+ */
+static void flush_now(struct bufferevent *bev) {
+  struct evbuffer *out = bufferevent_get_output(bev);
+  if (evbuffer_get_length(out) == 0) return;
+  /* A socket bufferevent keeps its output's start frozen; its own write callback thaws it
+   * around the write the same way. */
+  evbuffer_unfreeze(out, 1);
+  int n = evbuffer_write(out, bufferevent_getfd(bev));
+  evbuffer_freeze(out, 1);
+  if (n >= 0 && evbuffer_get_length(out) == 0) event_del(&bev->ev_write);
 }
 
 /* ---- the log line and the counters of one request ---- */
@@ -622,7 +644,9 @@ static void on_head(cf__conn_t *c) {
     }
     return;
   }
-  bufferevent_disable(c->c, EV_READ);
+  /* The client stays readable (no epoll change per request): what it sends next waits in
+   * its buffer, and an end of input is noted. The head's deadline no longer applies. */
+  bufferevent_set_timeouts(c->c, NULL, NULL);
   snprintf(r->method, sizeof r->method, "%.*s", (int)(h->method_len < 15 ? h->method_len : 15), h->method);
   r->is_connect = h->method_len == 7 && memcmp(h->method, "CONNECT", 7) == 0;
   r->is_head = h->method_len == 4 && memcmp(h->method, "HEAD", 4) == 0;
@@ -908,8 +932,10 @@ static void upstream_ready(cf__conn_t *c) {
     bufferevent_setwatermark(c->c, EV_WRITE, HIGH_WATER / 2, 0);
     bufferevent_enable(c->c, EV_READ | EV_WRITE);
     bufferevent_enable(c->u, EV_READ | EV_WRITE);
-    /* Bytes the client sent after its CONNECT head (a TLS ClientHello) go up now. */
-    pump_tunnel(c, true);
+    /* Bytes the client sent after its CONNECT head (a TLS ClientHello) go up now, and an
+     * end of input it sent meanwhile goes with them. */
+    if (c->c_eof) tunnel_eof(c, true);
+    else pump_tunnel(c, true);
     return;
   }
   /* The head is kept until the response starts, to repeat it once on a fresh connection
@@ -971,9 +997,14 @@ static void pump_req_body(cf__conn_t *c) {
       r->body_done = r->body_left == 0;
     }
   }
+  flush_now(c->u);
+  if (!r->body_done && c->c_eof) {
+    r->error = "client closed in the body";
+    conn_free(c);
+    return;
+  }
   if (r->body_done) {
     /* Whatever the client sends now is its next request: it waits until this one ends. */
-    bufferevent_disable(c->c, EV_READ);
     c->state = S_RESP_HEAD;
     c->head_scanned = 0;
     if (evbuffer_get_length(bufferevent_get_input(c->u))) on_resp_head(c);
@@ -1120,6 +1151,7 @@ static void pump_resp_body(cf__conn_t *c) {
     r->down += moved;
     done = r->resp_left == 0;
   }
+  flush_now(c->c);
   if (done) {
     if (evbuffer_get_length(in)) c->u_keep = false; /* bytes after the response: not reusable */
     finish_request(c);
@@ -1150,6 +1182,7 @@ static void pump_tunnel(cf__conn_t *c, bool from_client) {
   struct bufferevent *src = from_client ? c->c : c->u, *dst = from_client ? c->u : c->c;
   struct evbuffer *in = bufferevent_get_input(src), *out = bufferevent_get_output(dst);
   size_t moved = move(in, out, evbuffer_get_length(in));
+  flush_now(dst);
   if (moved) c->last_io = now_tv(c->p);
   if (from_client) c->r->up += moved;
   else c->r->down += moved;
@@ -1183,7 +1216,12 @@ static void client_read_cb(struct bufferevent *bev, void *arg) {
   case S_HEAD: on_head(c); break;
   case S_REQ_BODY: pump_req_body(c); break;
   case S_TUNNEL: pump_tunnel(c, true); break;
-  default: bufferevent_disable(c->c, EV_READ); break;
+  default:
+    /* A pipelined request waits for this one to end; beyond a head's worth of bytes the
+     * client is not read until then. */
+    if (evbuffer_get_length(bufferevent_get_input(c->c)) > c->p->cfg.max_header_bytes + HIGH_WATER)
+      bufferevent_disable(c->c, EV_READ);
+    break;
   }
 }
 
@@ -1271,6 +1309,14 @@ static void client_event_cb(struct bufferevent *bev, short what, void *arg) {
     /* A half-closed client still gets the answer it is owed. */
     up_close(c);
     close_after_write(c);
+    return;
+  }
+  if (eof && c->r && c->state != S_HEAD && c->state != S_CLOSING) {
+    /* A client that half-closed after its request: the request goes on, the connection
+     * closes after the answer. A body still missing can no longer come. */
+    c->c_eof = true;
+    c->c_keep = false;
+    if (c->state == S_REQ_BODY) pump_req_body(c);
     return;
   }
   conn_free(c);
