@@ -162,7 +162,7 @@ $(PCFILE): cloudfort.pc.in Makefile
 # A test that needs a library of its own names it here: TEST_LIBS_<area>/<name> (the path
 # below tests/unit without .c). libcurl is for the differential test of the URL parser only.
 TEST_LIBS_egress/test_egress_curl_diff := $(shell pkg-config --libs libcurl 2>/dev/null)
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h $(STATIC)
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h $(wildcard tests/unit/*/*.h) $(STATIC)
 	@mkdir -p $(dir $@)
 	@echo "  TEST  $@"
 	$(Q)$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(LDFLAGS) -o $@ $< $(STATIC) -lcmocka $(TEST_LIBS_$*) $(LIBS)

@@ -58,7 +58,9 @@ typedef struct cf_url {
   bool port_given;            /* the URL spelled a port */
   bool has_userinfo;          /* user (and password) before '@' */
   bool host_was_trailing_dot; /* the host ended in '.', which was removed */
-  const char *path;           /* path and query as written ("/" when empty), without fragment */
+  const char *path;           /* path and query as written ("/" when empty), without fragment;
+                                 it starts with '?' when a query follows no path ("http://a?q"):
+                                 put "/" before it when writing a request target */
   size_t path_len;
 } cf_url_t;
 
@@ -184,7 +186,8 @@ void cf_egress_policy_free(cf_egress_policy_t *p);
  * must then check every address it would connect to with cf_egress_check_addr(). out->url, when
  * out_url is not NULL, receives the parsed URL. Returns CF_OK whenever a verdict was reached
  * (a malformed URL is a DENY with CF_EGRESS_WHY_BAD_URL, not an error); CF_EINVAL for NULL
- * arguments. Thread-safe.
+ * arguments; CF_ENOMEM when mapping an international name ran out of memory (res is then a
+ * DENY too). Thread-safe.
  */
 cf_err cf_egress_check_url(const cf_egress_policy_t *p, const cf_egress_client_t *client,
                            const char *url, size_t len, cf_egress_result_t *res,

@@ -152,15 +152,7 @@ static void put(out_t *o, const char *s) {
 
 static void put_v4(out_t *o, const uint8_t *a) {
   char b[16];
-  size_t k = 0;
-  for (int i = 0; i < 4; i++) {
-    unsigned v = a[i];
-    if (v >= 100) b[k++] = (char)('0' + v / 100);
-    if (v >= 10) b[k++] = (char)('0' + v / 10 % 10);
-    b[k++] = (char)('0' + v % 10);
-    if (i < 3) b[k++] = '.';
-  }
-  b[k] = '\0';
+  cf__egress_ipv4_format(a, b);
   put(o, b);
 }
 
@@ -169,7 +161,7 @@ static void put_addr(out_t *o, int family, const uint8_t *a) {
     put_v4(o, a);
   } else {
     char b[48];
-    cf__ipv6_format(a, b, sizeof b);
+    cf__egress_ipv6_format(a, b, sizeof b);
     put(o, b);
   }
 }

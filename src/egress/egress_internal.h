@@ -20,21 +20,24 @@
  * (why_size bytes, always NUL-terminated; why may be NULL). The URL check uses it so that a
  * denial costs no allocation.
  */
-cf_err cf__url_parse(const char *url, size_t len, cf_url_t *out, char *why, size_t why_size);
+cf_err cf__egress_url_parse(const char *url, size_t len, cf_url_t *out, char *why, size_t why_size);
 
 /*
  * Canonicalises a host written as in a URL's authority (no brackets around IPv6 here unless
  * bracketed is set; no port): percent-decoding, IDNA, the IPv4 number parser. host_out
  * receives the serialized host (256 bytes), kind and addr as in cf_url_t. Errors as
- * cf__url_parse.
+ * cf__egress_url_parse.
  */
-cf_err cf__url_host(const char *in, size_t n, bool bracketed, char host_out[256],
-                    cf_url_host_kind *kind, uint8_t addr[16], bool *trailing_dot, char *why,
-                    size_t why_size);
+cf_err cf__egress_url_host(const char *in, size_t n, bool bracketed, char host_out[256],
+                           cf_url_host_kind *kind, uint8_t addr[16], bool *trailing_dot, char *why,
+                           size_t why_size);
 
 /* Writes an IPv6 address in the WHATWG / RFC 5952 form (lower case, the longest run of two
  * or more zero pieces compressed) into out (at least 40 bytes). */
-void cf__ipv6_format(const uint8_t a[16], char *out, size_t n);
+void cf__egress_ipv6_format(const uint8_t a[16], char *out, size_t n);
+
+/* Writes an IPv4 address in dotted decimal into out. */
+void cf__egress_ipv4_format(const uint8_t a[4], char out[16]);
 
 /* Whether name (lower case ASCII, no trailing dot) is a cloud metadata name; when it is and
  * cloud is not NULL, *cloud names the service. */

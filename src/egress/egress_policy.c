@@ -197,7 +197,7 @@ static bool host_item(loader_t *l, const cf_node_t *v, void *item) {
   cf_url_host_kind kind;
   uint8_t addr[16];
   bool dot;
-  cf_err e = cf__url_host(s, n, br, canon, &kind, addr, &dot, why, sizeof why);
+  cf_err e = cf__egress_url_host(s, n, br, canon, &kind, addr, &dot, why, sizeof why);
   if (e == CF_ENOMEM) return oom(l);
   if (e) return lfail(l, v->pos, "not a valid host: %s", why);
   if (glob && kind != CF_URL_HOST_DOMAIN) return lfail(l, v->pos, "a '*.' pattern must end in a domain name, not an address");
@@ -585,12 +585,15 @@ static void check_address(const role_t *r, int family, const uint8_t *a, const c
   if (c) {
     char addr[48];
     if (family == AF_INET) inet_ntop(AF_INET, a, addr, sizeof addr);
-    else cf__ipv6_format(a, addr, sizeof addr);
+    else cf__egress_ipv6_format(a, addr, sizeof addr);
     deny(res, CF_EGRESS_WHY_DENIED_RANGE, "%s%s%s is in the range %s that role '%s' denies", host ? host : "",
          host ? " resolves to " : "", addr, c->text, r->name);
     return;
   }
-  cf_addr_class cls = cf_addr_classify(family, a, why, sizeof why);
+  /* A literal's reason is the classifier's sentence, written in place. */
+  char *text = host ? why : res->reason;
+  size_t text_size = host ? sizeof why : sizeof res->reason;
+  cf_addr_class cls = cf_addr_classify(family, a, text, text_size);
   const cidr_t *ok = cls == CF_ADDR_GLOBAL ? NULL : cidr_find(&r->allow_ranges, family, a);
   bool allowed = cls == CF_ADDR_GLOBAL ||
                  (ok && (cls != CF_ADDR_METADATA || ok->bits == (ok->family == AF_INET ? 32 : 128)));
@@ -598,7 +601,7 @@ static void check_address(const role_t *r, int family, const uint8_t *a, const c
   if (!allowed) deny(res, w, NULL);
   const char *is = host ? strstr(why, " is ") : NULL;
   if (is) cf__strfmt(res->reason, sizeof res->reason, "%s resolves to %.*s, which%s", host, (int)(is - why), why, is);
-  else memcpy(res->reason, why, sizeof why);
+  else if (host) cf__strfmt(res->reason, sizeof res->reason, "%s resolves to %s", host, why);
   if (ok && allowed) {
     size_t k = strlen(res->reason);
     cf__strfmt(res->reason + k, sizeof res->reason - k, "; allowed by the range %s of role '%s'", ok->text, r->name);
@@ -613,7 +616,7 @@ cf_err cf_egress_check_url(const cf_egress_policy_t *p, const cf_egress_client_t
   cf_url_t local;
   cf_url_t *u = out_url ? out_url : &local;
   char why[160];
-  cf_err e = cf__url_parse(url, len, u, why, sizeof why);
+  cf_err e = cf__egress_url_parse(url, len, u, why, sizeof why);
   if (r->mode == CF_EGRESS_OPEN) {
     cf__strfmt(res->reason, sizeof res->reason, "role '%s' is open: nothing is checked", r->name);
     return CF_OK;
@@ -624,7 +627,8 @@ cf_err cf_egress_check_url(const cf_egress_policy_t *p, const cf_egress_client_t
   }
   if (e) {
     deny(res, CF_EGRESS_WHY_BAD_URL, "%s", why);
-    return CF_OK;
+    /* Out of memory (libidn2) is no verdict on the URL: say so, denied all the same. */
+    return e == CF_ENOMEM ? CF_ENOMEM : CF_OK;
   }
   unsigned bit = u->scheme[4] == 's' ? SCHEME_HTTPS : SCHEME_HTTP;
   if (!(r->schemes & bit)) {

@@ -11,7 +11,8 @@
  * backslashes before the end of the path, more than one '@' in the authority, spaces,
  * tabs, control characters and DEL anywhere (the standard strips or drops some of them,
  * others keep them), IPv6 zone identifiers, a missing "//" after the scheme, empty hosts and
- * empty labels, and percent signs that do not start a valid escape in the host.
+ * empty labels, percent signs that do not start a valid escape in the host, and IPv4
+ * addresses followed by a trailing dot.
  *
  * The host goes through the standard's host parser: percent-decoding, then IDNA (UTS #46,
  * non-transitional, through libidn2) for a host that is not plain ASCII or holds an A-label,
@@ -208,7 +209,7 @@ static bool ipv6_parse(const char *s, size_t n, uint8_t out[16]) {
   return true;
 }
 
-void cf__ipv6_format(const uint8_t a[16], char *out, size_t n) {
+void cf__egress_ipv6_format(const uint8_t a[16], char *out, size_t n) {
   static const char hx[] = "0123456789abcdef";
   unsigned pc[8];
   for (int i = 0; i < 8; i++) pc[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
@@ -242,7 +243,23 @@ void cf__ipv6_format(const uint8_t a[16], char *out, size_t n) {
     if (i < 7) buf[k++] = ':';
   }
   buf[k] = '\0';
-  snprintf(out, n, "%s", buf);
+  if (n == 0) return;
+  if (k >= n) k = n - 1;
+  memcpy(out, buf, k);
+  out[k] = '\0';
+}
+
+/* snprintf would cost more than the rest of a URL check. */
+void cf__egress_ipv4_format(const uint8_t a[4], char out[16]) {
+  size_t k = 0;
+  for (int i = 0; i < 4; i++) {
+    unsigned v = a[i];
+    if (v >= 100) out[k++] = (char)('0' + v / 100);
+    if (v >= 10) out[k++] = (char)('0' + v / 10 % 10);
+    out[k++] = (char)('0' + v % 10);
+    if (i < 3) out[k++] = '.';
+  }
+  out[k] = '\0';
 }
 
 /* ---- hosts ---- */
@@ -267,15 +284,15 @@ static cf_err idna_map(const char *raw, char *name, size_t name_size, size_t *na
   return CF_OK;
 }
 
-cf_err cf__url_host(const char *in, size_t n, bool bracketed, char host_out[256], cf_url_host_kind *kind,
-                    uint8_t addr[16], bool *trailing_dot, char *why, size_t wn) {
+cf_err cf__egress_url_host(const char *in, size_t n, bool bracketed, char host_out[256], cf_url_host_kind *kind,
+                           uint8_t addr[16], bool *trailing_dot, char *why, size_t wn) {
   *trailing_dot = false;
   if (bracketed) {
     if (memchr(in, '%', n))
       return fail(why, wn, CF_EPARSE, "IPv6 zone identifiers and percent signs in an IPv6 host are not accepted");
     if (!ipv6_parse(in, n, addr)) return fail(why, wn, CF_EPARSE, "the host is not a valid IPv6 address");
     *kind = CF_URL_HOST_IPV6;
-    cf__ipv6_format(addr, host_out, 256);
+    cf__egress_ipv6_format(addr, host_out, 256);
     return CF_OK;
   }
   if (n == 0) return fail(why, wn, CF_EPARSE, "the host is empty");
@@ -329,10 +346,14 @@ cf_err cf__url_host(const char *in, size_t n, bool bracketed, char host_out[256]
   if (h[0] == '.' || h[len - 1] == '.' || memmem(h, len, "..", 2))
     return fail(why, wn, CF_EPARSE, "the host has an empty label");
   if (ends_in_number(h, len)) {
+    /* The standard drops the dot of "127.0.0.1."; curl and others hand "0x7f.1." to the
+     * resolver as a name. Which address is reached depends on the client: refuse. */
+    if (*trailing_dot)
+      return fail(why, wn, CF_EPARSE, "an IPv4 address with a trailing dot (clients disagree on what it names)");
     if (!ipv4_parse(h, len, addr))
       return fail(why, wn, CF_EPARSE, "the host ends in a number but is not a valid IPv4 address");
     *kind = CF_URL_HOST_IPV4;
-    snprintf(host_out, 256, "%u.%u.%u.%u", addr[0], addr[1], addr[2], addr[3]);
+    cf__egress_ipv4_format(addr, host_out);
     return CF_OK;
   }
   if (len > CF_URL_MAX_NAME) return fail(why, wn, CF_ELIMIT, "the host is longer than %u bytes", CF_URL_MAX_NAME);
@@ -344,7 +365,7 @@ cf_err cf__url_host(const char *in, size_t n, bool bracketed, char host_out[256]
 
 /* ---- URLs ---- */
 
-cf_err cf__url_parse(const char *url, size_t len, cf_url_t *out, char *why, size_t wn) {
+cf_err cf__egress_url_parse(const char *url, size_t len, cf_url_t *out, char *why, size_t wn) {
   memset(out, 0, sizeof *out);
   if (why && wn) why[0] = '\0';
   if (!url) return fail(why, wn, CF_EINVAL, "no URL");
@@ -436,14 +457,14 @@ cf_err cf__url_parse(const char *url, size_t len, cf_url_t *out, char *why, size
     out->port = (uint16_t)v;
     out->port_given = true;
   }
-  return cf__url_host(url + hs, he - hs, bracketed, out->host, &out->host_kind, out->addr, &out->host_was_trailing_dot,
-                      why, wn);
+  return cf__egress_url_host(url + hs, he - hs, bracketed, out->host, &out->host_kind, out->addr,
+                             &out->host_was_trailing_dot, why, wn);
 }
 
 cf_err cf_url_parse(const char *url, size_t len, cf_url_t *out, cf_diag_t *diag) {
   char why[160];
   if (!out) return cf_diag_set(diag, CF_EINVAL, NULL, 0, 0, "no URL");
-  cf_err e = cf__url_parse(url, len, out, why, sizeof why);
+  cf_err e = cf__egress_url_parse(url, len, out, why, sizeof why);
   if (e) {
     char scheme[sizeof out->scheme];
     memcpy(scheme, out->scheme, sizeof scheme);

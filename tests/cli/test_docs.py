@@ -14,6 +14,7 @@ SECTIONS = ["NAME", "SYNOPSIS", "DESCRIPTION", "COMMANDS", "OPTIONS", "OUTPUT FO
             "SUPPRESSION", "FILES", "ENVIRONMENT", "EXAMPLES"]
 HELP_OF = {"scan": ["scan", "--help"], "posture": ["posture", "--help"], "secrets": ["secrets", "--help"],
            "dlp": ["dlp", "--help"], "baseline": ["baseline", "--help"],
+           "url-check": ["url-check", "--help"],
            "rules list": ["rules", "--help"], "rules test": ["rules", "--help"], "egress": ["egress", "--help"]}
 
 
@@ -100,9 +101,11 @@ def test_man_page_matches_the_help(cli):
     _, scan_opts = help_options(cli, ["scan", "--help"])
     scan_opts.update(help_options(cli, ["dlp", "--help"])[1])
     _, rules_opts = help_options(cli, ["rules", "--help"])
+    _, url_opts = help_options(cli, ["url-check", "--help"])
     _, egress_opts = help_options(cli, ["egress", "--help"])
     for opt in set(re.findall(r"(?<![\w-])(--[a-z][a-z-]+)", body["EXAMPLES"])):
-        check(opt in scan_opts or opt in rules_opts or opt in egress_opts, f"example uses unknown option {opt}")
+        check(opt in scan_opts or opt in rules_opts or opt in url_opts or opt in egress_opts,
+              f"example uses unknown option {opt}")
 
 
 # ---- bash completion ----
@@ -125,8 +128,8 @@ def test_completion_is_registered(cli):
 
 
 def test_completion_of_commands(cli):
-    check(complete(cli, "cloudfort", "") == ["scan", "posture", "secrets", "dlp", "baseline", "rules", "egress", "version",
-                                             "help"],
+    check(complete(cli, "cloudfort", "") == ["scan", "posture", "secrets", "dlp", "baseline", "url-check", "rules",
+                                             "egress", "version", "help"],
           f"{complete(cli, 'cloudfort', '')}")
     check(complete(cli, "cloudfort", "p") == ["posture"], "p")
     check(sorted(complete(cli, "cloudfort", "-")) == ["--help", "--version", "-V", "-h"], "top-level options")
@@ -139,8 +142,8 @@ def test_completion_of_commands(cli):
 
 def test_completion_of_options_matches_the_help(cli):
     for cmd, words in (("scan", ["scan"]), ("posture", ["posture"]), ("secrets", ["secrets"]), ("dlp", ["dlp"]),
-                       ("baseline", ["baseline"]), ("rules list", ["rules", "list"]), ("rules test", ["rules", "test"]),
-                       ("egress", ["egress"])):
+                       ("baseline", ["baseline"]), ("url-check", ["url-check"]), ("rules list", ["rules", "list"]),
+                       ("rules test", ["rules", "test"]), ("egress", ["egress"])):
         out, opts = help_options(cli, HELP_OF[cmd])
         want = set(opts)
         want |= {s for s in opts.values() if s}
@@ -165,6 +168,9 @@ def test_completion_of_option_values(cli):
         (["scan", "--format", "=", ""], ["text", "json", "sarif", "gitleaks-json"]),
         (["scan", "--format", "=", "j"], ["json"]),
         (["rules", "list", "--format", ""], ["text", "json"]),
+        (["url-check", "-f", ""], ["text", "json"]),
+        (["url-check", "--client", ""], []),
+        (["url-check", "--no-resolve", "http"], []),
         (["scan", "--fail-on", ""], ["critical", "high", "medium", "low", "info"]),
         (["baseline", "--unknown", ""], ["pass", "fail", "report"]),
         (["scan", "--unknown", "f"], ["fail"]),
@@ -204,3 +210,5 @@ def test_completion_of_files_and_folders(cli):
         check(got == [base + "stack.yaml"], f"--baseline: {got}")
         got = complete(cli, "cloudfort", "rules", "list", base)
         check(got == [], f"rules list takes no PATH: {got}")
+        got = sorted(complete(cli, "cloudfort", "url-check", "--policy", base + "st"))
+        check(got == [base + "stack.yaml", base + "stacks"], f"--policy: {got}")
