@@ -54,6 +54,12 @@ typedef struct cf_proxy_config {
   unsigned upstream_timeout_ms;  /* connect, and each wait for upstream bytes; 504 [30 s] */
   unsigned tunnel_idle_ms;       /* a CONNECT tunnel with no bytes either way [300 s] */
   unsigned drain_timeout_ms;     /* cf_proxy_drain(): longest wait for requests [10 s] */
+  const char *tls_cert;          /* PEM certificate chain: clients speak TLS to the proxy
+                                    (an "https://" proxy); NULL: plain TCP */
+  const char *tls_key;           /* its PEM private key (NULL: in tls_cert) */
+  const char *tls_client_ca;     /* PEM CA certificates that sign client certificates: a client
+                                    may present one, it must verify, and its common name chooses
+                                    the role (cert_cns in the policy); NULL: none asked for */
   cf_proxy_log_cb log_cb;        /* decision lines; NULL: none */
   void *log_userdata;
   const cf_ctx_t *ctx;           /* operational messages (listener errors, reloads); may be
@@ -66,9 +72,9 @@ typedef struct cf_proxy cf_proxy_t;
  * Makes a proxy: creates its event loop and DNS resolver and binds its listeners (so that a
  * caller started as root can drop privileges before cf_proxy_run()). Adopts policy, also when
  * it fails (policy must not be NULL). Returns CF_OK; CF_EINVAL for a malformed address or
- * resolver (diag says which); CF_EIO when a listener cannot be bound or the resolver
- * configuration cannot be read (diag has the system's reason); CF_ENOMEM. *out is NULL on
- * failure.
+ * resolver (diag says which); CF_EIO when a listener cannot be bound, the resolver
+ * configuration cannot be read or a TLS certificate, key or CA file cannot be loaded (diag
+ * has the reason); CF_ENOMEM. *out is NULL on failure.
  */
 cf_err cf_proxy_new(const cf_proxy_config_t *cfg, cf_egress_policy_t *policy, cf_proxy_t **out,
                     cf_diag_t *diag) CF_MUST_CHECK;

@@ -41,6 +41,10 @@ static void egress_usage(FILE *f) {
         "      --metrics ADDR       serve Prometheus metrics on http://ADDR/metrics\n"
         "      --resolver ADDR      DNS server HOST:PORT (default: the servers of /etc/resolv.conf)\n"
         "      --log FILE           write the JSON decision lines to FILE (default standard error)\n"
+        "      --tls-cert FILE      clients speak TLS to the proxy, which shows this PEM chain\n"
+        "      --tls-key FILE       the PEM private key of --tls-cert (default: in that file)\n"
+        "      --tls-client-ca FILE  ask clients for a certificate signed by these CAs; its\n"
+        "                           common name chooses the role (cert_cns in the policy)\n"
         "      --user NAME          after binding, run as user NAME (and its groups)\n"
         "      --allow-root         run as root without --user\n"
         "      --max-connections N  client connections; beyond them 503 (default 16384)\n"
@@ -200,7 +204,7 @@ static void raise_nofile(void) {
 int cmd_egress(int argc, char **argv) {
   enum {
     O_METRICS = 256, O_RESOLVER, O_LOG, O_USER, O_ALLOW_ROOT, O_MAX_CONN, O_MAX_HEADER, O_IDLE,
-    O_HEADER_TO, O_REQUEST_TO, O_UPSTREAM_TO, O_TUNNEL_TO, O_DRAIN_TO
+    O_HEADER_TO, O_REQUEST_TO, O_UPSTREAM_TO, O_TUNNEL_TO, O_DRAIN_TO, O_TLS_CERT, O_TLS_KEY, O_TLS_CA
   };
   static const struct option opts[] = {
       {"listen", required_argument, NULL, 'l'},
@@ -218,6 +222,9 @@ int cmd_egress(int argc, char **argv) {
       {"upstream-timeout", required_argument, NULL, O_UPSTREAM_TO},
       {"tunnel-idle-timeout", required_argument, NULL, O_TUNNEL_TO},
       {"drain-timeout", required_argument, NULL, O_DRAIN_TO},
+      {"tls-cert", required_argument, NULL, O_TLS_CERT},
+      {"tls-key", required_argument, NULL, O_TLS_KEY},
+      {"tls-client-ca", required_argument, NULL, O_TLS_CA},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   cf_proxy_config_t cfg;
@@ -263,6 +270,9 @@ int cmd_egress(int argc, char **argv) {
     case O_UPSTREAM_TO: if (!parse_seconds("--upstream-timeout", optarg, &cfg.upstream_timeout_ms)) return EXIT_USAGE; break;
     case O_TUNNEL_TO: if (!parse_seconds("--tunnel-idle-timeout", optarg, &cfg.tunnel_idle_ms)) return EXIT_USAGE; break;
     case O_DRAIN_TO: if (!parse_seconds("--drain-timeout", optarg, &cfg.drain_timeout_ms)) return EXIT_USAGE; break;
+    case O_TLS_CERT: cfg.tls_cert = optarg; break;
+    case O_TLS_KEY: cfg.tls_key = optarg; break;
+    case O_TLS_CA: cfg.tls_client_ca = optarg; break;
     case 'h': egress_usage(stdout); return EXIT_CLEAN;
     default:
       if (optopt) cli_error("egress: option -%c needs a value or is unknown (see 'cloudfort egress --help')", optopt);
@@ -272,6 +282,10 @@ int cmd_egress(int argc, char **argv) {
   }
   if (optind < argc) {
     cli_error("egress: unexpected argument '%s'", argv[optind]);
+    return EXIT_USAGE;
+  }
+  if ((cfg.tls_key || cfg.tls_client_ca) && !cfg.tls_cert) {
+    cli_error("egress: --tls-key and --tls-client-ca need --tls-cert");
     return EXIT_USAGE;
   }
   if (geteuid() == 0 && !user && !allow_root) {

@@ -464,3 +464,69 @@ def test_metrics_endpoint(cli):
         data = raw(px.metrics_addr, b"GET /other HTTP/1.1\r\nHost: m\r\n\r\n")
         check(_status(data) == 404, "other paths")
         check(px.stop() == 0, "exit")
+
+
+# ---- TLS to the proxy, and roles by client certificate ----
+
+def _openssl(*args):
+    p = subprocess.run(["openssl", *args], capture_output=True, text=True, timeout=60)
+    check(p.returncode == 0, f"openssl {args[0]}: {p.stderr[-400:]}")
+
+
+def _make_pki(t):
+    """A throwaway CA, a server certificate for 127.0.0.1 and a client certificate with the
+    common name billing-svc (EC keys: quick to make)."""
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    _openssl("req", "-x509", *ec, "-keyout", t.path("ca.key"), "-out", t.path("ca.pem"), "-days", "1",
+             "-subj", "/CN=cloudfort test CA")
+    t.write("san.ext", "subjectAltName=IP:127.0.0.1\n")
+    for name, cn, ext in (("server", "127.0.0.1", ["-extfile", t.path("san.ext")]), ("client", "billing-svc", [])):
+        _openssl("req", *ec, "-keyout", t.path(f"{name}.key"), "-out", t.path(f"{name}.csr"), "-subj", f"/CN={cn}")
+        _openssl("x509", "-req", "-in", t.path(f"{name}.csr"), "-CA", t.path("ca.pem"), "-CAkey", t.path("ca.key"),
+                 "-CAcreateserial", "-days", "1", "-out", t.path(f"{name}.pem"), *ext)
+
+
+def test_tls_listener_and_role_by_client_certificate(cli):
+    roles = policy() + ("  billing:\n    mode: enforce\n    match:\n      cert_cns: [billing-svc]\n"
+                        "    allow_ranges: [127.0.0.1/32]\n")
+    with TempDir(cli) as t, Upstream() as up:
+        _make_pki(t)
+        args = ["--tls-cert", t.path("server.pem"), "--tls-key", t.path("server.key"),
+                "--tls-client-ca", t.path("ca.pem")]
+        with Proxy(cli, t, roles, args=args) as px:
+            https_proxy = f"https://127.0.0.1:{px.addr[1]}"
+            base = ["curl", "-sS", "--max-time", "20", "--proxy", https_proxy, "--proxy-cacert", t.path("ca.pem")]
+            # With the client certificate: role billing, which may reach the loopback upstream.
+            r = subprocess.run(base + ["--proxy-cert", t.path("client.pem"), "--proxy-key", t.path("client.key"),
+                                       up.url("/billing")], capture_output=True, text=True, timeout=30)
+            check(r.returncode == 0 and r.stdout == "hello from /billing\n", f"with a certificate: {r.returncode} {r.stderr}")
+            # Without one: the default role, which may not.
+            r = subprocess.run(base + ["-i", up.url("/anonymous")], capture_output=True, text=True, timeout=30)
+            check(r.stdout.startswith("HTTP/1.1 403"), f"without a certificate: {r.stdout[:200]!r} {r.stderr}")
+            # A certificate from another CA fails the handshake.
+            _openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                     "-keyout", t.path("rogue.key"), "-out", t.path("rogue.pem"), "-days", "1", "-subj", "/CN=billing-svc")
+            r = subprocess.run(base + ["--proxy-cert", t.path("rogue.pem"), "--proxy-key", t.path("rogue.key"),
+                                       up.url("/rogue")], capture_output=True, text=True, timeout=30)
+            check(r.returncode != 0, f"a certificate of another CA was accepted: {r.stdout!r}")
+            # TLS inside the TLS connection to the proxy: a CONNECT tunnel to a local TLS server.
+            port = free_port()
+            srv = subprocess.Popen(["openssl", "s_server", "-accept", f"127.0.0.1:{port}", "-cert", t.path("server.pem"),
+                                    "-key", t.path("server.key"), "-www", "-quiet"], stdin=subprocess.DEVNULL,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                wait_for(lambda: _connectable(port), 10, "openssl s_server")
+                r = subprocess.run(base + ["--proxy-cert", t.path("client.pem"), "--proxy-key", t.path("client.key"),
+                                           "--cacert", t.path("ca.pem"), f"https://127.0.0.1:{port}/"],
+                                   capture_output=True, text=True, timeout=30)
+                check(r.returncode == 0 and "s_server" in r.stdout, f"tunnel in TLS: {r.returncode} {r.stderr}")
+            finally:
+                srv.kill()
+                srv.wait(timeout=10)
+            lines = px.wait_requests(3)
+            check([(ln["role"], ln["verdict"], ln["method"]) for ln in lines] ==
+                  [("billing", "allow", "GET"), ("default", "deny", "GET"), ("billing", "allow", "CONNECT")], f"{lines}")
+            check([x[1] for x in up.seen] == ["/billing"], f"{up.seen}")
+            check(px.stop() == 0, "exit")
+        r = cli.run("egress", "--allow-root", "--listen", "127.0.0.1:0", "--tls-cert", t.path("missing.pem"))
+        check(r.code == 2 and "missing.pem" in r.err, f"missing certificate: {r.code} {r.err}")

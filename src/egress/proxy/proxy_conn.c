@@ -33,6 +33,7 @@
 #include <errno.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
 #include <event2/bufferevent_struct.h>
 #include <event2/dns.h>
 #include <event2/event.h>
@@ -40,6 +41,8 @@
 #include <event2/util.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,6 +126,8 @@ struct cf__conn {
   bool c_paused, u_paused;
   bool c_eof, u_eof; /* tunnel: each side's end of input */
   bool c_shut, u_shut;
+  bool tls;          /* the client speaks TLS to the proxy */
+  char *cert_cn;     /* common name of its verified certificate, or NULL */
   struct timeval head_start; /* first byte of the head being read */
   struct timeval last_io;    /* tunnel: the last bytes either way */
   size_t head_scanned;       /* bytes of the head searched for its end */
@@ -220,6 +225,14 @@ static size_t json_esc(char *buf, size_t n, const char *s) {
  * find). This reaches into struct bufferevent (event2/bufferevent_struct.h) for ev_write;
  * libevent 2.1's own write callback does the same steps.
  */
+static void flush_now(struct bufferevent *bev);
+
+/* flush_now() for one side of a connection; a TLS client's bufferevent encrypts on its own
+ * schedule and is left to it. */
+static void flush_side(cf__conn_t *c, struct bufferevent *bev) {
+  if (bev && !(bev == c->c && c->tls)) flush_now(bev);
+}
+
 static void flush_now(struct bufferevent *bev) {
   struct evbuffer *out = bufferevent_get_output(bev);
   if (evbuffer_get_length(out) == 0) return;
@@ -314,6 +327,7 @@ static void conn_free(cf__conn_t *c) {
   }
   up_close(c);
   if (c->c) bufferevent_free(c->c);
+  free(c->cert_cn);
   if (c->prev) c->prev->next = c->next;
   else p->conns = c->next;
   if (c->next) c->next->prev = c->prev;
@@ -450,7 +464,17 @@ void cf__conn_accept(struct cf_proxy *p, int fd, const struct sockaddr *sa, sock
   if (len <= sizeof c->peer) memcpy(&c->peer, sa, len);
   int one = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  c->c = bufferevent_socket_new(p->base, fd, BEV_OPT_CLOSE_ON_FREE);
+  if (p->tls) {
+    /* The handshake runs first; its end (BEV_EVENT_CONNECTED) names the client certificate. */
+    SSL *ssl = SSL_new(p->tls);
+    c->c = ssl ? bufferevent_openssl_socket_new(p->base, fd, ssl, BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE)
+               : NULL;
+    if (c->c) bufferevent_openssl_set_allow_dirty_shutdown(c->c, 1);
+    else SSL_free(ssl);
+    c->tls = true;
+  } else {
+    c->c = bufferevent_socket_new(p->base, fd, BEV_OPT_CLOSE_ON_FREE);
+  }
   if (!c->c) {
     close(fd);
     free(c);
@@ -536,6 +560,7 @@ static void client_of(const cf__conn_t *c, cf_egress_client_t *cl) {
   cl->addr = &c->peer.sa;
   cl->addr_len = addr_len(&c->peer);
   if (c->r && c->r->user[0]) cl->user = c->r->user;
+  cl->cert_cn = c->cert_cn;
 }
 
 /* Takes a result into the request; returns true when the request may go on. */
@@ -997,7 +1022,7 @@ static void pump_req_body(cf__conn_t *c) {
       r->body_done = r->body_left == 0;
     }
   }
-  flush_now(c->u);
+  flush_side(c, c->u);
   if (!r->body_done && c->c_eof) {
     r->error = "client closed in the body";
     conn_free(c);
@@ -1151,7 +1176,7 @@ static void pump_resp_body(cf__conn_t *c) {
     r->down += moved;
     done = r->resp_left == 0;
   }
-  flush_now(c->c);
+  flush_side(c, c->c);
   if (done) {
     if (evbuffer_get_length(in)) c->u_keep = false; /* bytes after the response: not reusable */
     finish_request(c);
@@ -1182,7 +1207,7 @@ static void pump_tunnel(cf__conn_t *c, bool from_client) {
   struct bufferevent *src = from_client ? c->c : c->u, *dst = from_client ? c->u : c->c;
   struct evbuffer *in = bufferevent_get_input(src), *out = bufferevent_get_output(dst);
   size_t moved = move(in, out, evbuffer_get_length(in));
-  flush_now(dst);
+  flush_side(c, dst);
   if (moved) c->last_io = now_tv(c->p);
   if (from_client) c->r->up += moved;
   else c->r->down += moved;
@@ -1200,6 +1225,10 @@ static void tunnel_eof(cf__conn_t *c, bool client_side) {
   struct bufferevent *dst = client_side ? c->u : c->c;
   pump_tunnel(c, client_side);
   if (evbuffer_get_length(bufferevent_get_output(dst)) == 0) {
+    if (dst == c->c && c->tls) {
+      conn_free(c); /* TLS cannot be half-closed here: the tunnel ends */
+      return;
+    }
     shutdown(bufferevent_getfd(dst), SHUT_WR);
     if (client_side) c->u_shut = true;
     else c->c_shut = true;
@@ -1244,6 +1273,10 @@ static void drained(cf__conn_t *c, bool to_client) {
     bool src_eof = to_client ? c->u_eof : c->c_eof;
     bool *shut = to_client ? &c->c_shut : &c->u_shut;
     if (src_eof && !*shut && evbuffer_get_length(bufferevent_get_output(dst)) == 0) {
+      if (to_client && c->tls) {
+        conn_free(c);
+        return;
+      }
       shutdown(bufferevent_getfd(dst), SHUT_WR);
       *shut = true;
     }
@@ -1266,10 +1299,27 @@ static void up_write_cb(struct bufferevent *bev, void *arg) {
   drained(arg, false);
 }
 
+/* The TLS handshake is done: a client certificate that was presented has been verified
+ * against --tls-client-ca (the handshake fails otherwise); its common name chooses a role. */
+static void take_cert_cn(cf__conn_t *c) {
+  SSL *ssl = bufferevent_openssl_get_ssl(c->c);
+  X509 *cert = ssl ? SSL_get1_peer_certificate(ssl) : NULL;
+  if (cert && SSL_get_verify_result(ssl) == X509_V_OK) {
+    char cn[256];
+    int n = X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, cn, sizeof cn);
+    if (n > 0 && (size_t)n < sizeof cn && memchr(cn, '\0', (size_t)n) == NULL) c->cert_cn = strdup(cn);
+  }
+  X509_free(cert);
+}
+
 static void client_event_cb(struct bufferevent *bev, short what, void *arg) {
   (void)bev;
   cf__conn_t *c = arg;
   struct cf_proxy *p = c->p;
+  if (what & BEV_EVENT_CONNECTED) {
+    take_cert_cn(c);
+    return;
+  }
   if (what & BEV_EVENT_TIMEOUT) {
     if (c->state == S_TUNNEL) {
       /* One direction idle: the tunnel lives while the other moves bytes. */

@@ -130,6 +130,7 @@ typedef struct cf__metrics {
 
 struct event_base;
 struct evdns_base;
+struct ssl_ctx_st;
 struct evconnlistener;
 struct event;
 
@@ -156,6 +157,7 @@ struct cf_proxy {
   cf__metrics_t m;
   cf__conn_t *conns;      /* every client connection, for drain and free */
   cf__http_head_t *scratch; /* the head being parsed: one at a time in the loop thread */
+  struct ssl_ctx_st *tls;   /* clients speak TLS (--tls-cert), or NULL */
   /* libevent "common timeouts" for the configured durations: thousands of connections share
    * each one's queue instead of each filling the timer heap */
   struct timeval tv_idle, tv_header, tv_upstream, tv_tunnel;

@@ -20,6 +20,8 @@
 #include <event2/util.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -248,6 +250,40 @@ static cf_err listen_on(struct cf_proxy *p, const char *spec, bool metrics, cf_d
 
 static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
 
+/* The TLS context of the listening side: TLS 1.2 or later, the certificate chain and key,
+ * and, with a client CA, a request for a client certificate (optional; one that is presented
+ * must verify). */
+static cf_err tls_setup(struct cf_proxy *p, const cf_proxy_config_t *cfg, cf_diag_t *diag) {
+  const char *key = cfg->tls_key ? cfg->tls_key : cfg->tls_cert;
+  const char *what = cfg->tls_cert;
+  char err[256] = "out of memory";
+  SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+  if (!ctx) goto fail;
+  SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+  SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION);
+  if (SSL_CTX_use_certificate_chain_file(ctx, cfg->tls_cert) != 1) goto fail;
+  what = key;
+  if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 || SSL_CTX_check_private_key(ctx) != 1) goto fail;
+  if (cfg->tls_client_ca) {
+    what = cfg->tls_client_ca;
+    STACK_OF(X509_NAME) *names = SSL_load_client_CA_file(cfg->tls_client_ca);
+    if (!names || SSL_CTX_load_verify_locations(ctx, cfg->tls_client_ca, NULL) != 1) {
+      sk_X509_NAME_pop_free(names, X509_NAME_free);
+      goto fail;
+    }
+    SSL_CTX_set_client_CA_list(ctx, names);
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+  }
+  p->tls = ctx;
+  return CF_OK;
+fail:;
+  unsigned long e = ERR_peek_last_error();
+  if (e) ERR_error_string_n(e, err, sizeof err);
+  ERR_clear_error();
+  SSL_CTX_free(ctx);
+  return cf_diag_set(diag, CF_EIO, what, 0, 0, "cannot load the TLS certificate, key or CA: %s", err);
+}
+
 cf_err cf_proxy_new(const cf_proxy_config_t *cfg, cf_egress_policy_t *policy, cf_proxy_t **out, cf_diag_t *diag) {
   *out = NULL;
   cf_err e = CF_ENOMEM;
@@ -328,6 +364,8 @@ cf_err cf_proxy_new(const cf_proxy_config_t *cfg, cf_egress_policy_t *policy, cf
   evdns_base_set_option(p->dns, "timeout:", tbuf);
   evdns_base_set_option(p->dns, "attempts:", "2");
 
+  if (cfg->tls_cert && (e = tls_setup(p, cfg, diag)) != CF_OK) goto out;
+  p->cfg.tls_cert = p->cfg.tls_key = p->cfg.tls_client_ca = NULL; /* used above only */
   if ((e = listen_on(p, p->cfg.listen, false, diag)) != CF_OK) goto out;
   if (p->cfg.metrics_listen && (e = listen_on(p, p->cfg.metrics_listen, true, diag)) != CF_OK) goto out;
   e = CF_ENOMEM;
@@ -400,6 +438,7 @@ void cf_proxy_free(cf_proxy_t *p) {
   cf__policy_ref_drop(p->policy);
   cf_egress_policy_free(p->pending);
   free(p->scratch);
+  SSL_CTX_free(p->tls);
   pthread_mutex_destroy(&p->mu);
   free((char *)p->cfg.listen);
   free((char *)p->cfg.metrics_listen);
