@@ -247,6 +247,32 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         delay = self.server.delay if hasattr(self.server, "delay") else 0
         if delay:
             time.sleep(delay)
+        if self.path.startswith("/big/"):
+            # /big/N: N bytes of a repeating pattern, for relaying and backpressure
+            n = int(self.path.split("/")[2])
+            self.send_response(200)
+            self.send_header("Content-Length", str(n))
+            self.end_headers()
+            block = bytes(range(256)) * 256
+            sent = 0
+            while sent < n:
+                part = block[:min(len(block), n - sent)]
+                self.wfile.write(part)
+                sent += len(part)
+            return
+        if self.path.startswith("/trickle"):
+            # a body that takes 4 s to arrive, one byte every 0.2 s
+            self.send_response(200)
+            self.send_header("Content-Length", "20")
+            self.end_headers()
+            try:
+                for _ in range(20):
+                    self.wfile.write(b"x")
+                    self.wfile.flush()
+                    time.sleep(0.2)
+            except OSError:
+                pass
+            return
         if self.path.startswith("/chunked"):
             self.send_response(200)
             self.send_header("Transfer-Encoding", "chunked")
@@ -255,7 +281,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 self.wfile.write(b"%x\r\n%s\r\n" % (len(part), part))
             self.wfile.write(b"0\r\n\r\n")
             return
-        body = b"echo:" + body_in if self.command == "POST" else f"hello from {self.path}\n".encode()
+        if self.path.startswith("/digest"):
+            import hashlib
+            body = hashlib.sha256(body_in).hexdigest().encode()
+        else:
+            body = b"echo:" + body_in if self.command == "POST" else f"hello from {self.path}\n".encode()
         self.send_response(200)
         self.send_header("Content-Type", "text/plain")
         self.send_header("Content-Length", str(len(body)))

@@ -116,6 +116,39 @@ def _connectable(port):
         return False
 
 
+def test_large_bodies_both_ways_and_the_request_deadline(cli):
+    import hashlib
+    big = 16 << 20
+    with TempDir(cli) as t, Upstream() as up, Proxy(cli, t, LOOPBACK, args=["--request-timeout", "1"]) as px:
+        # 16 MiB down (more than the proxy buffers: the upstream is paused while curl reads).
+        r = subprocess.run(["curl", "-sS", "--max-time", "60", "-x", px.url, up.url(f"/big/{big}"), "-o", t.path("big")],
+                           capture_output=True, text=True, timeout=90)
+        check(r.returncode == 0, f"download: {r.stderr}")
+        with open(t.path("big"), "rb") as f:
+            data = f.read()
+        check(len(data) == big and data == (bytes(range(256)) * 256) * (big // 65536), f"{len(data)} bytes downloaded")
+        # 16 MiB up, Content-Length, then chunked.
+        payload = os.urandom(big)
+        conn = http.client.HTTPConnection(*px.addr, timeout=60)
+        conn.request("POST", up.url("/digest"), body=payload)
+        check(conn.getresponse().read().decode() == hashlib.sha256(payload).hexdigest(), "upload with Content-Length")
+        conn.request("POST", up.url("/digest"), body=(payload[i:i + (1 << 20)] for i in range(0, big, 1 << 20)),
+                     encode_chunked=True)
+        check(conn.getresponse().read().decode() == hashlib.sha256(payload).hexdigest(), "chunked upload")
+        conn.close()
+        # A response that would take 4 s is cut at the 1 s request deadline.
+        s = socket.create_connection(px.addr, timeout=10)
+        t0 = time.time()
+        s.sendall(b"GET " + up.url("/trickle").encode() + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+        data = recv_all(s, 10)
+        s.close()
+        check(time.time() - t0 < 3 and data.startswith(b"HTTP/1.1 200") and not data.endswith(b"x" * 20),
+              f"trickle: {time.time() - t0:.1f}s {data[-40:]!r}")
+        ln = px.wait_requests(4)[-1]
+        check(ln["error"] == "request timeout", f"{ln}")
+        check(px.stop() == 0, "exit")
+
+
 # ---- denials ----
 
 def test_default_policy_denies_loopback_and_upstream_sees_nothing(cli):
