@@ -5,10 +5,12 @@
  * drops root privileges when asked, and runs the proxy's loop in the main thread. Signals are
  * blocked in every thread and taken by one thread of their own with sigwait(): SIGHUP loads
  * the policy file again and hands it to the proxy (a policy that does not load is reported and
- * the old one stays), SIGTERM and SIGINT drain (a second one stops at once). Decision lines go
- * to standard error or to --log FILE through one buffered stream, flushed when the proxy asks.
+ * the old one stays) and opens --log FILE again (after log rotation), SIGTERM and SIGINT
+ * drain (a second one stops at once). Decision lines go to standard error or to --log FILE
+ * through one buffered stream, flushed when the proxy asks.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <grp.h>
 #include <pthread.h>
@@ -33,7 +35,7 @@ static void egress_usage(FILE *f) {
         "is checked, its name resolved once, and every address it resolved to checked; the\n"
         "proxy connects only to a checked address. A denial is 403 with the reason in the\n"
         "X-Cloudfort-Egress-Reason header. One JSON line per request goes to the log.\n"
-        "SIGHUP reloads the policy file; SIGTERM or SIGINT drain and exit 0.\n"
+        "SIGHUP reloads the policy file and reopens the log; SIGTERM or SIGINT drain and exit 0.\n"
         "\nOptions:\n"
         "  -l, --listen ADDR        proxy address, HOST:PORT or [V6]:PORT (default " DEFAULT_LISTEN ")\n"
         "  -p, --policy FILE        egress policy (YAML, docs/egress.md); without it the\n"
@@ -63,6 +65,25 @@ static void egress_usage(FILE *f) {
 /* ---- the decision log ---- */
 
 static FILE *log_file;
+static const char *log_path;
+
+/* SIGHUP: what is buffered goes to the old file, then the stream's descriptor is switched to
+ * a fresh open of the same name (dup2 under the stream's lock, so the loop thread's writes
+ * go to one file or the other, whole). */
+static void reopen_log(void) {
+  if (!log_path) return;
+  int fd = open(log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    cli_error("egress: cannot reopen %s: %s; still writing the old file", log_path, strerror(errno));
+    fflush(stderr);
+    return;
+  }
+  flockfile(log_file);
+  fflush_unlocked(log_file);
+  if (dup2(fd, fileno(log_file)) < 0) cli_error("egress: cannot reopen %s: %s", log_path, strerror(errno));
+  funlockfile(log_file);
+  close(fd);
+}
 
 static void log_cb(void *ud, const char *line, size_t len) {
   (void)ud;
@@ -129,6 +150,7 @@ static void *signal_thread(void *arg) {
     int sig = 0;
     if (sigwait(&s->set, &sig) != 0) continue;
     if (sig == SIGHUP) {
+      reopen_log();
       if (!s->policy_path) {
         cli_error("egress: SIGHUP: no --policy file to reload; keeping the built-in policy");
         continue;
@@ -230,7 +252,8 @@ int cmd_egress(int argc, char **argv) {
   cf_proxy_config_t cfg;
   memset(&cfg, 0, sizeof cfg);
   cfg.listen = DEFAULT_LISTEN;
-  const char *policy_path = NULL, *log_path = NULL, *user = NULL;
+  const char *policy_path = NULL, *user = NULL;
+  log_path = NULL;
   bool allow_root = false;
   optind = 1;
   opterr = 0;

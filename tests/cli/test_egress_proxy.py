@@ -4,6 +4,7 @@ the tests start, count and stop. Upstreams on loopback are reachable only throug
 policies that allow their exact range (allow_ranges); under the default policy the same
 requests are denied and the upstream must see no connection at all."""
 import http.client
+import json
 import os
 import resource
 import signal
@@ -423,7 +424,10 @@ def test_sighup_reload_changes_the_verdict_and_keeps_the_connection(cli):
         conn.request("GET", up.url("/still"))
         r = conn.getresponse()
         check(r.status == 200 and r.read() == b"hello from /still\n", "after a bad reload")
-        # The default policy (no allowed ranges): the same connection now gets 403.
+        # The default policy (no allowed ranges): the same connection now gets 403. The log was
+        # rotated meanwhile: the lines after the SIGHUP go to a new file of the same name.
+        wait_for(lambda: len(px.requests()) == 2, 10, "two request lines")
+        os.rename(px.log_path, px.log_path + ".1")
         t.write("proxy-policy.yaml", policy())
         px.signal(signal.SIGHUP)
         wait_for(lambda: any(x.get("event") == "reload" and x["ok"] is True for x in px.lines()), 10, "reload line")
@@ -438,6 +442,10 @@ def test_sighup_reload_changes_the_verdict_and_keeps_the_connection(cli):
         check(r.status == 403 and conn.sock is sock, "connection kept after a 403")
         conn.close()
         check([x[1] for x in up.seen] == ["/before", "/still"], f"{up.seen}")
+        with open(px.log_path + ".1") as f:
+            rotated = [json.loads(ln) for ln in f if ln.startswith("{")]
+        check([x.get("status", x.get("ok")) for x in rotated] == [200, False, 200], f"rotated log: {rotated}")
+        check([ln["status"] for ln in px.wait_requests(2)] == [403, 403], f"{px.lines()}")
         check(px.metrics()["cloudfort_egress_policy_reloads_total"] == 1, "reload counter")
         check(px.stop() == 0, "exit")
 
