@@ -12,7 +12,7 @@
  * tabs, control characters and DEL anywhere (the standard strips or drops some of them,
  * others keep them), IPv6 zone identifiers, a missing "//" after the scheme, empty hosts and
  * empty labels, percent signs that do not start a valid escape in the host, and IPv4
- * addresses followed by a trailing dot.
+ * addresses followed by a trailing dot or holding an empty hex part ("0x").
  *
  * The host goes through the standard's host parser: percent-decoding, then IDNA (UTS #46,
  * non-transitional, through libidn2) for a host that is not plain ASCII or holds an A-label,
@@ -110,12 +110,16 @@ static bool ends_in_number(const char *s, size_t n) {
   return ipv4_number(last, m, &v);
 }
 
+/* The standard's IPv4 parser, less one thing: an empty hex part ("0x") is 0 to a browser but
+ * makes the resolver behind curl and most other clients take the host for a name, so it is
+ * refused. */
 static bool ipv4_parse(const char *s, size_t n, uint8_t out[4]) {
   uint64_t parts[4];
   size_t np = 0, start = 0;
   for (size_t i = 0; i <= n; i++) {
     if (i < n && s[i] != '.') continue;
     if (np == 4) return false;
+    if (i - start == 2 && s[start] == '0' && (s[start + 1] | 0x20) == 'x') return false;
     if (!ipv4_number(s + start, i - start, &parts[np])) return false;
     np++;
     start = i + 1;

@@ -4,10 +4,12 @@
  *
  * Every URL of the held-out tables (tests/data/egress) and of a set of spellings made from
  * them (credentials before the host, backslashes, fragments and queries holding '@', ports,
- * case, trailing dots, percent-encoding, tabs and spaces) goes to cf_egress_check_url() under
+ * case, trailing dots, percent-encoding, tabs and spaces, and delimiters inserted at random
+ * places of the authority from a fixed seed) goes to cf_egress_check_url() under
  * the default policy and to curl_url_set(CURLUPART_URL) / curl_url_get(CURLUPART_HOST, PORT).
  * Hosts are compared after normalising curl's answer (brackets and case, one trailing dot,
- * percent-decoding, IDNA to A-labels, IPv4 and IPv6 literals through inet_pton). Asserted:
+ * percent-decoding, IDNA to A-labels for international names, IPv4 numbers as the resolver
+ * reads them (inet_aton) and IPv6 literals through inet_pton). Asserted:
  *
  *  - where curl accepts a URL and the two disagree on the host or the port, our verdict is
  *    DENY: a URL we pass is fetched from the host we checked;
@@ -53,14 +55,22 @@ static bool normalise(const char *in, char *out, size_t n, int *family, uint8_t 
   }
   buf[k] = '\0';
   if (strlen(buf) != k) return false; /* a decoded NUL */
-  char *ascii = NULL;
-  if (idn2_to_ascii_8z(buf, &ascii, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT) != IDN2_OK) return false;
-  snprintf(buf, sizeof buf, "%s", ascii);
-  idn2_free(ascii);
-  k = strlen(buf);
+  /* curl maps an international name with libidn2 before resolving it. */
+  bool ascii_only = true;
+  for (size_t i = 0; i < k; i++) ascii_only = ascii_only && (unsigned char)buf[i] < 0x80;
+  if (!ascii_only) {
+    char *ascii = NULL;
+    if (idn2_to_ascii_8z(buf, &ascii, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT) != IDN2_OK) return false;
+    snprintf(buf, sizeof buf, "%s", ascii);
+    idn2_free(ascii);
+    k = strlen(buf);
+  }
   if (k > 1 && buf[k - 1] == '.') buf[--k] = '\0';
-  if (inet_pton(AF_INET, buf, addr) == 1) {
+  /* The resolver reads numbers as inet_aton does: one to four parts, octal and hex. */
+  struct in_addr in4;
+  if (inet_aton(buf, &in4) != 0 && !strpbrk(buf, " \t")) {
     *family = AF_INET;
+    memcpy(addr, &in4, 4);
     inet_ntop(AF_INET, addr, out, (socklen_t)n);
     return true;
   }
@@ -159,6 +169,18 @@ static void variants(tally_t *t, const char *url) {
     snprintf(buf, sizeof buf, "%.*s%s%s%s%s", (int)pre, url, around[i][0], auth, around[i][1], tail);
     compare(t, buf);
   }
+  /* Random insertions of delimiters into the authority, from a fixed seed so that a failure
+   * repeats: the bytes on which parsers are known to part ways. */
+  static const char *const bits[] = {"@", "\\", "#", "?", "%", ".", ":", "[", "]", "/", "%2e", "%40",
+                                     "\xe3\x80\x82", "\xef\xbc\x8e", "0", "0x", ";", "&", "'"};
+  static uint32_t seed = 12345;
+  for (int k = 0; k < 12 && alen; k++) {
+    seed = seed * 1103515245u + 12345u;
+    size_t at = (seed >> 8) % (alen + 1);
+    const char *bit = bits[(seed >> 20) % (sizeof bits / sizeof bits[0])];
+    snprintf(buf, sizeof buf, "%.*s%.*s%s%s%s", (int)pre, url, (int)at, auth, bit, auth + at, tail);
+    compare(t, buf);
+  }
   /* Upper case scheme and host. */
   snprintf(buf, sizeof buf, "%s", url);
   for (char *p = buf; *p && p < buf + pre + alen; p++)
@@ -213,7 +235,7 @@ static void test_against_curl(void **state) {
                 "non-global literals as curl reads them %u (all denied)\n",
                 t.total, t.curl_ok, t.both_ok, t.host_differs, t.port_differs, t.denied_literal);
   assert_int_equal(0, t.failures);
-  assert_true(t.total > 5000);
+  assert_true(t.total > 10000);
   assert_true(t.both_ok > 1000); /* the comparison is not vacuous */
 }
 
