@@ -214,13 +214,28 @@ def test_metadata_urls_denied_before_any_connect(cli):
         check(dns.a_queries("metadata.google.internal") == 0, f"a metadata name was resolved: {dns.queries}")
 
 
+def _twin_upstreams():
+    """Upstreams on 127.0.0.2 and 127.0.0.1 at one port (a port free on both, found by trying)."""
+    for _ in range(50):
+        port = free_port("127.0.0.2")
+        try:
+            good = Upstream("127.0.0.2", port)
+        except OSError:
+            continue
+        try:
+            return good, Upstream("127.0.0.1", port)
+        except OSError:
+            good.__exit__()
+    raise AssertionError("no port free on both 127.0.0.1 and 127.0.0.2")
+
+
 def test_dns_answers_are_pinned_and_rebinding_is_denied(cli):
     # The name answers 127.0.0.2 (allowed by the test policy) once, then 127.0.0.1 (denied).
     # Upstreams listen on both addresses at the same port: the first request must reach the
     # 127.0.0.2 one over the address checked, the second is denied; 127.0.0.1 sees nothing.
-    port = free_port("127.0.0.2")
-    with TempDir(cli) as t, Upstream("127.0.0.2", port) as good, Upstream("127.0.0.1", port) as bad, \
-            Dns({"rebind.test": ["127.0.0.2", "127.0.0.1"]}) as dns, \
+    good, bad = _twin_upstreams()
+    port = good.port
+    with TempDir(cli) as t, good, bad, Dns({"rebind.test": ["127.0.0.2", "127.0.0.1"]}) as dns, \
             Proxy(cli, t, policy(["127.0.0.2/32"]), args=["--resolver", f"127.0.0.1:{dns.port}"]) as px:
         r = curl(px, f"http://rebind.test:{port}/first")
         check(r.returncode == 0 and r.stdout == "hello from /first\n", f"first: {r.returncode} {r.stdout!r} {r.stderr}")
