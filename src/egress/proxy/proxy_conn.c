@@ -9,7 +9,8 @@
  *     └─► (CONNECT method) ──┴──► TUNNEL
  *
  * Every request is checked before anything leaves the proxy: the URL (cf_egress_check_url,
- * for the role chosen by the client's address and its Proxy-Authorization user), then every
+ * for the role chosen by the client's address, its Proxy-Authorization user and, on a TLS
+ * connection to the proxy, its verified certificate's common name), then every
  * address the name resolved to (cf_egress_check_addr). The name is resolved once, through
  * evdns; the proxy connects only to an address that passed its check and never asks DNS
  * again for that request, so a second, different answer (DNS rebinding) cannot move it. An IP
@@ -20,9 +21,11 @@
  * Messages are relayed as they come: heads are parsed (proxy_http.c) and rewritten (origin
  * form, hop-by-hop fields removed, Host from the URL, Via added); bodies are moved between
  * buffers without copying, Content-Length counted and chunked bodies scanned for their end.
- * A client that sends its next request early (pipelining) waits in its input buffer: the
- * client is not read while a response is pending. Backpressure: a side whose peer's output
- * buffer holds more than HIGH_WATER bytes is not read until the peer drains it.
+ * A client that sends its next request early (pipelining) waits in its input buffer until
+ * the response ends (the client stays readable, which saves an epoll change per request; a
+ * half-close is noted and the connection closes after the answer). Backpressure: a side
+ * whose peer's output buffer holds more than HIGH_WATER bytes is not read until the peer
+ * drains it. Small messages are written in the loop turn that produced them (flush_now).
  *
  * Memory: an idle connection is the bufferevent (with empty buffers) and this structure, a
  * few hundred bytes; the per-request record (host, reason, addresses) exists only while a
