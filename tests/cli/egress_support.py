@@ -192,6 +192,28 @@ def read_response(s, timeout=10):
     return status, headers, rest[:n]
 
 
+def read_responses(s, count, timeout=10):
+    """Reads count responses (Content-Length framed) in order from one socket, keeping the
+    bytes of one response that arrive with another: [(status, headers, body), ...]."""
+    s.settimeout(timeout)
+    f = s.makefile("rb")
+    out = []
+    for _ in range(count):
+        line = f.readline()
+        check(line.startswith(b"HTTP/1.1 "), f"not a status line: {line[:100]!r}")
+        headers = {}
+        while True:
+            h = f.readline()
+            check(h, "connection closed in a head")
+            if h in (b"\r\n", b"\n"):
+                break
+            k, _, v = h.decode("latin-1").partition(":")
+            headers[k.strip().lower()] = v.strip()
+        body = f.read(int(headers.get("content-length", "0")))
+        out.append((int(line.split()[1]), headers, body))
+    return out
+
+
 def raw(addr, data, timeout=10):
     """Sends data on a new connection and reads until the proxy closes it."""
     s = socket.create_connection(addr, timeout=timeout)

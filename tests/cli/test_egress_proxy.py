@@ -16,7 +16,7 @@ import urllib.request
 
 from cli_support import TempDir, check
 from egress_support import (Dns, Listener, Proxy, Upstream, curl, free_port, is_sanitized, policy, raw,
-                            read_response, recv_all, wait_for)
+                            read_response, read_responses, recv_all, wait_for)
 
 LOOPBACK = policy(["127.0.0.1/32"])
 
@@ -147,6 +147,26 @@ def test_large_bodies_both_ways_and_the_request_deadline(cli):
               f"trickle: {time.time() - t0:.1f}s {data[-40:]!r}")
         ln = px.wait_requests(4)[-1]
         check(ln["error"] == "request timeout", f"{ln}")
+        check(px.stop() == 0, "exit")
+
+
+def test_pipelined_requests_are_answered_in_order(cli):
+    with TempDir(cli) as t, Upstream() as up, Proxy(cli, t, LOOPBACK) as px:
+        u = up.url("").encode()
+        s = socket.create_connection(px.addr, timeout=10)
+        # Three requests in one write: allowed, denied (metadata), allowed again.
+        s.sendall(b"GET " + u + b"/p1 HTTP/1.1\r\nHost: x\r\n\r\n"
+                  b"GET http://169.254.169.254/latest/ HTTP/1.1\r\nHost: x\r\n\r\n"
+                  b"POST " + u + b"/p3 HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nbody")
+        got = read_responses(s, 3)
+        check([g[0] for g in got] == [200, 403, 200], f"{[g[:2] for g in got]}")
+        check(got[0][2] == b"hello from /p1\n" and got[2][2] == b"echo:body", f"{got}")
+        # A denied request with a body closes the connection (its body is not read).
+        s.sendall(b"POST http://169.254.169.254/ HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello")
+        status, hdrs, _ = read_response(s)
+        check(status == 403 and hdrs.get("connection") == "close" and recv_all(s, 5) == b"", f"{status} {hdrs}")
+        s.close()
+        check([x[1] for x in up.seen] == ["/p1", "/p3"], f"{up.seen}")
         check(px.stop() == 0, "exit")
 
 
