@@ -311,8 +311,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.send_response(200)
         self.send_header("Content-Type", "text/plain")
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("Connection", "keep-alive")
-        self.send_header("Keep-Alive", "timeout=5")
+        if "close" in self.path:  # a path with "close" in it ends the connection
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        else:
+            self.send_header("Connection", "keep-alive")
+            self.send_header("Keep-Alive", "timeout=5")
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)

@@ -170,6 +170,31 @@ def test_pipelined_requests_are_answered_in_order(cli):
         check(px.stop() == 0, "exit")
 
 
+def test_upstream_pool_serves_the_next_client_and_rechecks_its_role(cli):
+    # Role "trusted" (Proxy-Authorization user trusted) may reach loopback; the default role
+    # may not. A trusted client's upstream connection is pooled when it leaves; the next
+    # trusted client gets it (one upstream connection for both); an untrusted client asking
+    # for the same host and port is denied by the address check, not served by the pool.
+    roles = policy() + ("  trusted:\n    mode: enforce\n    match:\n      users: [trusted]\n"
+                        "    allow_ranges: [127.0.0.1/32]\n")
+    with TempDir(cli) as t, Upstream() as up, Dns({"svc.test": ["127.0.0.1"]}) as dns, \
+            Proxy(cli, t, roles, args=["--resolver", f"127.0.0.1:{dns.port}"]) as px:
+        url = f"http://svc.test:{up.port}"
+        for i in (1, 2):
+            r = curl(px, "-U", "trusted:x", f"{url}/t{i}")
+            check(r.returncode == 0 and r.stdout == f"hello from /t{i}\n", f"trusted {i}: {r.stdout!r} {r.stderr}")
+        check(up.connections == 1 and dns.a_queries("svc.test") == 1, f"connections {up.connections}, {dns.queries}")
+        r = curl(px, "-i", f"{url}/anonymous")
+        check(r.stdout.startswith("HTTP/1.1 403"), f"untrusted: {r.stdout[:200]!r}")
+        lines = px.wait_requests(3)
+        check([(ln["role"], ln["verdict"], ln["addr"]) for ln in lines] ==
+              [("trusted", "allow", "127.0.0.1"), ("trusted", "allow", "127.0.0.1"), ("default", "deny", None)], f"{lines}")
+        check([x[1] for x in up.seen] == ["/t1", "/t2"], f"{up.seen}")
+        m = px.metrics()
+        check(m['cloudfort_egress_upstream_connections_total{kind="reused"}'] == 1, f"{m}")
+        check(px.stop() == 0, "exit")
+
+
 # ---- denials ----
 
 def test_default_policy_denies_loopback_and_upstream_sees_nothing(cli):
@@ -253,12 +278,13 @@ def test_dns_answers_are_pinned_and_rebinding_is_denied(cli):
     # The name answers 127.0.0.2 (allowed by the test policy) once, then 127.0.0.1 (denied).
     # Upstreams listen on both addresses at the same port: the first request must reach the
     # 127.0.0.2 one over the address checked, the second is denied; 127.0.0.1 sees nothing.
+    # (The first response closes its connection, so that the second is not sent over it.)
     good, bad = _twin_upstreams()
     port = good.port
     with TempDir(cli) as t, good, bad, Dns({"rebind.test": ["127.0.0.2", "127.0.0.1"]}) as dns, \
             Proxy(cli, t, policy(["127.0.0.2/32"]), args=["--resolver", f"127.0.0.1:{dns.port}"]) as px:
-        r = curl(px, f"http://rebind.test:{port}/first")
-        check(r.returncode == 0 and r.stdout == "hello from /first\n", f"first: {r.returncode} {r.stdout!r} {r.stderr}")
+        r = curl(px, f"http://rebind.test:{port}/first-close")
+        check(r.returncode == 0 and r.stdout == "hello from /first-close\n", f"first: {r.returncode} {r.stdout!r} {r.stderr}")
         check(dns.a_queries("rebind.test") == 1, f"the name was resolved more than once: {dns.queries}")
         r = curl(px, "-i", f"http://rebind.test:{port}/second")
         check(r.stdout.startswith("HTTP/1.1 403") and "127.0.0.1" in r.stdout, f"second: {r.stdout[:300]!r}")

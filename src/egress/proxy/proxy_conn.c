@@ -58,6 +58,7 @@
 
 #define HIGH_WATER (256u << 10) /* bytes queued for one side before the other is paused */
 #define MAX_ADDRS 8u            /* resolved addresses kept for connecting */
+#define POOL_MAX 1024u          /* idle upstream connections kept after their client left */
 
 enum {
   S_HEAD = 0,  /* waiting for (or reading) a request head */
@@ -311,6 +312,103 @@ static void up_close(cf__conn_t *c) {
   c->u_paused = false;
 }
 
+/* ---- the pool of idle upstream connections ----
+ *
+ * A kept upstream connection whose client goes away waits here (at most POOL_MAX, for the
+ * idle timeout) for the next request, from any client, to the same host and port. It keeps
+ * the address it was pinned to; whoever takes it checks that address again for its own role
+ * before sending anything (on_head), so a connection opened for one role never carries a
+ * request another role may not make.
+ */
+struct cf__pooled {
+  struct cf_proxy *p;
+  cf__pooled_t *prev, *next;
+  struct bufferevent *u;
+  char *host;
+  uint16_t port;
+  addr_t addr;
+};
+
+static void pool_drop(cf__pooled_t *e) {
+  struct cf_proxy *p = e->p;
+  if (e->prev) e->prev->next = e->next;
+  else p->pool = e->next;
+  if (e->next) e->next->prev = e->prev;
+  p->pool_n--;
+  bufferevent_free(e->u);
+  p->m.active_upstreams--;
+  free(e->host);
+  free(e);
+}
+
+/* A pooled connection that speaks, closes or times out is dropped. */
+static void pool_read_cb(struct bufferevent *bev, void *arg) {
+  (void)bev;
+  pool_drop(arg);
+}
+
+static void pool_event_cb(struct bufferevent *bev, short what, void *arg) {
+  (void)bev;
+  (void)what;
+  pool_drop(arg);
+}
+
+/* Moves the connection's idle upstream into the pool; false when it cannot be kept. */
+static bool pool_put(cf__conn_t *c) {
+  struct cf_proxy *p = c->p;
+  if (!c->u || !c->u_keep || !c->u_host || c->r || p->draining || p->stopping ||
+      evbuffer_get_length(bufferevent_get_input(c->u)) || evbuffer_get_length(bufferevent_get_output(c->u)))
+    return false;
+  cf__pooled_t *e = calloc(1, sizeof *e);
+  if (!e) return false;
+  if (p->pool_n >= POOL_MAX) {
+    cf__pooled_t *last = p->pool;
+    while (last->next) last = last->next;
+    pool_drop(last);
+  }
+  e->p = p;
+  e->u = c->u;
+  e->host = c->u_host;
+  e->port = c->u_port;
+  e->addr = c->u_addr;
+  c->u = NULL;
+  c->u_host = NULL;
+  c->u_keep = false;
+  bufferevent_setcb(e->u, pool_read_cb, NULL, pool_event_cb, e);
+  bufferevent_set_timeouts(e->u, &p->tv_idle, NULL);
+  bufferevent_enable(e->u, EV_READ);
+  e->next = p->pool;
+  if (p->pool) p->pool->prev = e;
+  p->pool = e;
+  p->pool_n++;
+  return true;
+}
+
+/* Gives the connection a pooled upstream to host:port, when there is one. */
+static void pool_take(cf__conn_t *c, const char *host, uint16_t port) {
+  struct cf_proxy *p = c->p;
+  for (cf__pooled_t *e = p->pool; e; e = e->next) {
+    if (e->port != port || strcmp(e->host, host) != 0) continue;
+    if (e->prev) e->prev->next = e->next;
+    else p->pool = e->next;
+    if (e->next) e->next->prev = e->prev;
+    p->pool_n--;
+    up_close(c);
+    c->u = e->u;
+    c->u_host = e->host;
+    c->u_port = e->port;
+    c->u_addr = e->addr;
+    c->u_keep = true;
+    bufferevent_setcb(c->u, up_read_cb, up_write_cb, up_event_cb, c);
+    free(e);
+    return;
+  }
+}
+
+void cf__pool_free_all(struct cf_proxy *p) {
+  while (p->pool) pool_drop(p->pool);
+}
+
 /* ---- closing ---- */
 
 static void conn_free(cf__conn_t *c) {
@@ -328,7 +426,7 @@ static void conn_free(cf__conn_t *c) {
     req_free(c->r);
     c->r = NULL;
   }
-  up_close(c);
+  if (!pool_put(c)) up_close(c);
   if (c->c) bufferevent_free(c->c);
   free(c->cert_cn);
   if (c->prev) c->prev->next = c->next;
@@ -431,8 +529,7 @@ static void finish_request(cf__conn_t *c) {
     bufferevent_enable(c->u, EV_READ);
   }
   if (!keep) {
-    up_close(c);
-    close_after_write(c);
+    close_after_write(c); /* a kept upstream goes to the pool when the client is gone */
     return;
   }
   c->state = S_HEAD;
@@ -507,7 +604,9 @@ void cf__conn_drain_idle(struct cf_proxy *p) {
 void cf__conn_free_all(struct cf_proxy *p) {
   bool d = p->draining;
   p->draining = false; /* no loopexit from inside the teardown */
+  p->stopping = true;  /* and nothing goes to the pool */
   while (p->conns) conn_free(p->conns);
+  cf__pool_free_all(p);
   p->draining = d;
 }
 
@@ -776,7 +875,10 @@ static void on_head(cf__conn_t *c) {
   }
   evbuffer_drain(in, h->head_len);
 
-  /* Where to connect: a kept upstream for the same host and port, an IP literal, or DNS. */
+  /* Where to connect: a kept upstream for the same host and port (this client's or a pooled
+   * one), an IP literal, or DNS. */
+  if (!r->is_connect && (!c->u || !c->u_host || c->u_port != r->port || strcmp(c->u_host, r->host) != 0))
+    pool_take(c, r->host, r->port);
   if (!r->is_connect && c->u && c->u_host && c->u_port == r->port && strcmp(c->u_host, r->host) == 0) {
     cf_egress_result_t ar;
     if (cf_egress_check_addr(r->pol->policy, &cl, &c->u_addr.sa, r->host, &ar) == CF_OK &&
@@ -1097,7 +1199,8 @@ static void on_resp_head(cf__conn_t *c) {
     r->resp_until_close = false;
     r->resp_left = 0;
     if (r->is_head || status == 204 || status == 304) {
-      /* no body whatever the fields say */
+      /* no body whatever the fields say; a HEAD answer still names the GET answer's coding */
+      if (h->chunked && r->is_head) hb_str(&b, "Transfer-Encoding: chunked\r\n");
     } else if (h->chunked) {
       r->resp_chunked = true;
       cf__chunked_init(&r->rch, (uint32_t)max);

@@ -142,6 +142,7 @@ typedef struct cf__policy_ref {
 } cf__policy_ref_t;
 
 typedef struct cf__conn cf__conn_t;
+typedef struct cf__pooled cf__pooled_t;
 
 struct cf_proxy {
   struct event_base *base;
@@ -156,6 +157,8 @@ struct cf_proxy {
   char addr_text[2][64];
   cf__metrics_t m;
   cf__conn_t *conns;      /* every client connection, for drain and free */
+  cf__pooled_t *pool;     /* idle upstream connections left by closed clients, newest first */
+  unsigned pool_n;
   cf__http_head_t *scratch; /* the head being parsed: one at a time in the loop thread */
   struct ssl_ctx_st *tls;   /* clients speak TLS (--tls-cert), or NULL */
   /* libevent "common timeouts" for the configured durations: thousands of connections share
@@ -176,6 +179,8 @@ void cf__conn_accept(struct cf_proxy *p, int fd, const struct sockaddr *sa, sock
 void cf__conn_drain_idle(struct cf_proxy *p);
 /* Closes every connection. */
 void cf__conn_free_all(struct cf_proxy *p);
+/* Closes the pooled upstream connections. */
+void cf__pool_free_all(struct cf_proxy *p);
 /* Hands one line to the log callback (flushes are the tick's business). */
 void cf__proxy_log_line(struct cf_proxy *p, const char *line, size_t len);
 /* Writes "YYYY-MM-DDTHH:MM:SS.mmmZ" for now into buf[32]. */
