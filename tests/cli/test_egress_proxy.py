@@ -33,13 +33,19 @@ def test_curl_get_keep_alive_and_log_line(cli):
         r = curl(px, up.url("/one"), up.url("/two?x=1"))
         check(r.returncode == 0, f"curl: {r.returncode} {r.stderr}")
         check(r.stdout == "hello from /one\nhello from /two?x=1\n", f"body: {r.stdout!r}")
+        # A query with no path is asked for as "/?q" (raw: curl would add the slash itself).
+        s = socket.create_connection(px.addr, timeout=10)
+        s.sendall(f"GET http://127.0.0.1:{up.port}?q=3 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+        status, _, body = read_response(s)
+        s.close()
+        check(status == 200 and body == b"hello from /?q=3\n", f"query without a path: {status} {body!r}")
         # Both requests went over one upstream connection, in origin form, with Host and Via.
         check(up.connections == 1, f"upstream connections: {up.connections}")
-        check([s[1] for s in up.seen] == ["/one", "/two?x=1"], f"paths: {up.seen}")
+        check([s[1] for s in up.seen] == ["/one", "/two?x=1", "/?q=3"], f"paths: {up.seen}")
         hdrs = up.seen[0][2]
         check(hdrs.get("Host") == f"127.0.0.1:{up.port}" and "cloudfort" in hdrs.get("Via", ""), f"headers: {hdrs}")
         check("Proxy-Connection" not in hdrs, f"hop-by-hop header forwarded: {hdrs}")
-        lines = px.wait_requests(2)
+        lines = px.wait_requests(3)
         for ln in lines:
             for k in ("time", "client", "role", "method", "host", "port", "addr", "verdict", "why", "reason",
                       "bytes_up", "bytes_down", "duration_ms", "status"):

@@ -851,6 +851,7 @@ static void on_head(cf__conn_t *c) {
     hbuf_t b = {0};
     hb_add(&b, h->method, h->method_len);
     hb_add(&b, " ", 1);
+    if (u.path_len == 0 || u.path[0] != '/') hb_add(&b, "/", 1); /* "http://a?q" asks for "/?q" */
     hb_add(&b, u.path, u.path_len);
     hb_str(&b, " HTTP/1.1\r\nHost: ");
     bool v6 = u.host_kind == CF_URL_HOST_IPV6;
