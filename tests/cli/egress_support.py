@@ -390,7 +390,8 @@ class Listener:
 
 class Dns:
     """A DNS responder (python3-dnslib) on 127.0.0.1, UDP, a free port. answers: name -> list
-    of IPv4 addresses; each A query for the name takes the next one (the last one repeats).
+    of IPv4 addresses (or of lists of them: one answer with several records); each A query
+    for the name takes the next one (the last one repeats).
     Unknown names get NXDOMAIN; AAAA queries get no data."""
 
     def __init__(self, answers):
@@ -411,8 +412,9 @@ class Dns:
                     reply.header.rcode = RCODE.NXDOMAIN
                 elif q.qtype == QTYPE.A:
                     seq = outer.answers[name]
-                    ip = seq.pop(0) if len(seq) > 1 else seq[0]
-                    reply.add_answer(RR(q.qname, QTYPE.A, rdata=A(ip), ttl=0))
+                    ips = seq.pop(0) if len(seq) > 1 else seq[0]
+                    for ip in (ips if isinstance(ips, list) else [ips]):
+                        reply.add_answer(RR(q.qname, QTYPE.A, rdata=A(ip), ttl=0))
                 return reply
 
         self.server = DNSServer(Resolver(), address="127.0.0.1", port=0,

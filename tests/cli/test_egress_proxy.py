@@ -287,7 +287,8 @@ def test_dns_answers_are_pinned_and_rebinding_is_denied(cli):
     # (The first response closes its connection, so that the second is not sent over it.)
     good, bad = _twin_upstreams()
     port = good.port
-    with TempDir(cli) as t, good, bad, Dns({"rebind.test": ["127.0.0.2", "127.0.0.1"]}) as dns, \
+    answers = {"rebind.test": ["127.0.0.2", "127.0.0.1"], "mixed.test": [["127.0.0.1", "127.0.0.2"]]}
+    with TempDir(cli) as t, good, bad, Dns(answers) as dns, \
             Proxy(cli, t, policy(["127.0.0.2/32"]), args=["--resolver", f"127.0.0.1:{dns.port}"]) as px:
         r = curl(px, f"http://rebind.test:{port}/first-close")
         check(r.returncode == 0 and r.stdout == "hello from /first-close\n", f"first: {r.returncode} {r.stdout!r} {r.stderr}")
@@ -298,6 +299,11 @@ def test_dns_answers_are_pinned_and_rebinding_is_denied(cli):
         check(lines[0]["addr"] == "127.0.0.2" and lines[0]["verdict"] == "allow", f"{lines[0]}")
         check(lines[1]["verdict"] == "deny" and lines[1]["why"] == "address" and lines[1]["addr"] is None, f"{lines[1]}")
         check(good.connections == 1 and bad.connections == 0, f"good {good.connections}, bad {bad.connections}")
+        # One answer with a denied address first and an allowed one after: only the allowed one
+        # is connected to.
+        r = curl(px, f"http://mixed.test:{port}/mixed-close")
+        check(r.returncode == 0 and r.stdout == "hello from /mixed-close\n", f"mixed: {r.stdout!r} {r.stderr}")
+        check(good.connections == 2 and bad.connections == 0, f"mixed: good {good.connections}, bad {bad.connections}")
         # A name that does not resolve is a 502.
         r = curl(px, "-i", f"http://nowhere.test:{port}/")
         check(r.stdout.startswith("HTTP/1.1 502"), f"NXDOMAIN: {r.stdout[:200]!r}")

@@ -965,9 +965,10 @@ static void resolved_cb(int err, struct evutil_addrinfo *ai, void *arg) {
   }
   cf_egress_client_t cl;
   client_of(c, &cl);
-  bool any_denied = false;
-  cf_egress_result_t first_denial;
+  bool any_denied = false, any_reported = false;
+  cf_egress_result_t first_denial, first_report;
   memset(&first_denial, 0, sizeof first_denial);
+  memset(&first_report, 0, sizeof first_report);
   for (struct evutil_addrinfo *a = ai; a; a = a->ai_next) {
     if (a->ai_family != AF_INET && a->ai_family != AF_INET6) continue;
     addr_t x;
@@ -979,28 +980,38 @@ static void resolved_cb(int err, struct evutil_addrinfo *ai, void *arg) {
     cf_egress_result_t ar;
     if (cf_egress_check_addr(r->pol->policy, &cl, &x.sa, r->host, &ar) != CF_OK) continue;
     if (ar.role) cf__strfmt(r->role, sizeof r->role, "%s", ar.role);
-    if (ar.policy_denied && !any_denied) {
+    if (ar.verdict == CF_EGRESS_DENY && !any_denied) {
       first_denial = ar;
       any_denied = true;
+    } else if (ar.policy_denied && ar.verdict == CF_EGRESS_ALLOW && !any_reported) {
+      first_report = ar; /* report mode: denied, but let through */
+      any_reported = true;
     }
     if (ar.verdict == CF_EGRESS_ALLOW && r->n_addrs < MAX_ADDRS) r->addrs[r->n_addrs++] = x;
   }
   evutil_freeaddrinfo(ai);
-  if (any_denied) {
-    /* Report mode lets it through but the line says so; enforce mode denies the address. */
-    r->policy_denied = true;
-    r->why = first_denial.why;
-    cf__strfmt(r->reason, sizeof r->reason, "%s", first_denial.reason);
-    r->mode = first_denial.mode;
-  }
   if (r->n_addrs == 0) {
+    /* Every address was denied (or none could be checked): 403 with the first reason. */
     r->denied = true;
-    if (!any_denied) {
+    r->policy_denied = true;
+    if (any_denied) {
+      r->why = first_denial.why;
+      r->mode = first_denial.mode;
+      cf__strfmt(r->reason, sizeof r->reason, "%s", first_denial.reason);
+    } else {
       r->why = CF_EGRESS_WHY_ADDRESS;
       cf__strfmt(r->reason, sizeof r->reason, "%s resolved to no address that could be checked", r->host);
     }
     deny(c);
     return;
+  }
+  /* The addresses denied are never tried; the line says a role in report mode let one
+   * through. */
+  if (any_reported && !r->policy_denied) {
+    r->policy_denied = true;
+    r->why = first_report.why;
+    r->mode = first_report.mode;
+    cf__strfmt(r->reason, sizeof r->reason, "%s", first_report.reason);
   }
   start_connect(c);
 }
