@@ -561,6 +561,10 @@ def test_user_drops_privileges_and_root_needs_a_decision(cli):
     check(r.code == 2 and "listen" in r.err, f"bad address: {r.code} {r.err}")
     r = cli.run("egress", "--allow-root", "--header-timeout", "-1")
     check(r.code == 2, f"bad timeout: {r.code}")
+    with TempDir(cli) as t:
+        bad = t.write("bad.yaml", "version: 1\nroles:\n  default:\n    mode: sometimes\n")
+        r = cli.run("egress", "--allow-root", "--listen", "127.0.0.1:0", "--policy", bad)
+        check(r.code == 2 and f"{bad}:4:" in r.err, f"a policy that does not load: {r.code} {r.err}")
 
 
 def test_metrics_endpoint(cli):
