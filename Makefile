@@ -54,7 +54,7 @@ ifeq ($(WERROR),1)
 WARN += -Werror
 endif
 
-PKGS     := yaml-0.1 libpcre2-8 zlib libcrypto libhs libarchive libgit2 libidn2
+PKGS     := yaml-0.1 libpcre2-8 zlib libcrypto libhs libarchive libgit2 libidn2 libevent libevent_openssl libssl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LIBS     := $(PKG_LIBS) -lsimdjson -lstdc++ -lm -lpthread
@@ -71,7 +71,7 @@ LDFLAGS  += -fsanitize-link-c++-runtime
 endif
 
 LIB_CXX  := src/doc/doc_json.cpp
-LIB_C    := $(sort $(wildcard src/core/*.c src/doc/*.c src/source/*.c src/posture/*.c src/content/*.c src/report/*.c src/scan/*.c src/egress/*.c))
+LIB_C    := $(sort $(wildcard src/core/*.c src/doc/*.c src/source/*.c src/posture/*.c src/content/*.c src/report/*.c src/scan/*.c src/egress/*.c src/egress/proxy/*.c))
 # simdjson's On-Demand kernel is chosen at compile time (see src/doc/doc_json.cpp).
 ifeq ($(shell uname -m),x86_64)
 JSONFLAGS := -msse4.2 -mpclmul -mpopcnt
@@ -102,11 +102,15 @@ FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
 REPLAY_BIN := $(patsubst fuzz/%.c,$(BUILD)/fuzz/replay_%,$(FUZZ_SRC))
 FUZZ_BIN := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 
-.PHONY: all deps demo check test unit e2e asan-check fuzz-replay bench fuzz install uninstall clean
+.PHONY: all deps demo check test unit e2e asan-check fuzz-replay bench fuzz install uninstall clean print-libs
 all: $(BIN) $(STATIC) $(SHARED) $(PCFILE)
 
 deps:
 	@scripts/install-deps.sh
+
+# What a program linked with the static library needs after it (used by bench/ programs).
+print-libs:
+	@echo $(LIBS)
 
 Q ?= @
 $(BUILD)/obj/%.o: %.c

@@ -7,11 +7,11 @@ cd "$(dirname "$0")/../.." || exit 2
 build=${1:-build}
 secs=${2:-1}
 [ -f "$build/libcloudfort.a" ] || make --no-print-directory BUILD="$build" "$build/libcloudfort.a"
-libs=$(pkg-config --libs yaml-0.1 libpcre2-8 zlib libcrypto libhs libarchive libgit2 libidn2)
+libs=$(make --no-print-directory -s print-libs)
 mkdir -p "$build/bench"
 cc -std=c11 -O2 -Wall -Wextra -D_GNU_SOURCE -Iinclude -o "$build/bench/urlcheck_bench" bench/egress/urlcheck_bench.c "$build/libcloudfort.a" \
-  $libs -lsimdjson -lstdc++ -lm -lpthread
-# One core: the goal is per core, and the proxy runs one event loop per core.
+  $libs
+# One core: the goal is per core.
 if command -v taskset >/dev/null 2>&1; then
   taskset -c 0 "$build/bench/urlcheck_bench" "$secs"
 else

@@ -34,8 +34,7 @@ mkdir -p "$out" || die "cannot create $out"
 pb=$out/hcl_parse_bench
 if [ ! -x "$pb" ] || [ bench/hcl/hcl_parse_bench.c -nt "$pb" ] || [ "$build/libcloudfort.a" -nt "$pb" ]; then
   cc -O2 -std=c11 -D_GNU_SOURCE -Iinclude -Isrc -o "$pb" bench/hcl/hcl_parse_bench.c "$build/libcloudfort.a" \
-    $(pkg-config --libs yaml-0.1 libpcre2-8 zlib libcrypto libhs libarchive libgit2 libidn2 libevent 2>/dev/null) \
-    -lsimdjson -lstdc++ -lm -lpthread || die "cannot build the parser timer"
+    $(make --no-print-directory -s print-libs) || die "cannot build the parser timer"
 fi
 
 one_core() {

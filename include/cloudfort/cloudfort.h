@@ -16,6 +16,7 @@
 #include "error.h"
 #include "finding.h"
 #include "posture.h"
+#include "proxy.h"
 #include "report.h"
 #include "taxonomy.h"
 

@@ -54,5 +54,6 @@ bool cli_out_close(cli_out_t *o, bool ok);
 int cmd_scan(int argc, char **argv, const char *mode);
 int cmd_rules(int argc, char **argv);
 int cmd_url_check(int argc, char **argv);
+int cmd_egress(int argc, char **argv);
 
 #endif

@@ -188,6 +188,7 @@ static void usage(FILE *f) {
           "  url-check  judge URLs against an egress policy (SSRF: metadata, private and\n"
           "             loopback addresses in any spelling)\n"
           "  rules      list the rules (rules list) or run their fixtures (rules test)\n"
+          "  egress     run the egress forward proxy that enforces an egress policy\n"
           "  version    print the version\n"
           "\n"
           "Run 'cloudfort <command> --help' or 'cloudfort help <command>' for a command's options.\n"
@@ -221,6 +222,7 @@ static int run(int argc, char **argv) {
       if (is_scan_command(topic)) return cmd_scan(2, args, topic);
       if (strcmp(topic, "rules") == 0) return cmd_rules(2, args);
       if (strcmp(topic, "url-check") == 0) return cmd_url_check(2, args);
+      if (strcmp(topic, "egress") == 0) return cmd_egress(2, args);
       if (strcmp(topic, "version") == 0) return version_command(2, args);
       if (strcmp(topic, "help") != 0) {
         cli_error("help: unknown command '%s' (see 'cloudfort --help')", topic);
@@ -235,6 +237,7 @@ static int run(int argc, char **argv) {
   if (is_scan_command(cmd)) return cmd_scan(argc - 1, argv + 1, cmd);
   if (strcmp(cmd, "rules") == 0) return cmd_rules(argc - 1, argv + 1);
   if (strcmp(cmd, "url-check") == 0) return cmd_url_check(argc - 1, argv + 1);
+  if (strcmp(cmd, "egress") == 0) return cmd_egress(argc - 1, argv + 1);
   cli_error("unknown command '%s' (see 'cloudfort --help')", cmd);
   return EXIT_USAGE;
 }

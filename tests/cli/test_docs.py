@@ -15,7 +15,7 @@ SECTIONS = ["NAME", "SYNOPSIS", "DESCRIPTION", "COMMANDS", "OPTIONS", "OUTPUT FO
 HELP_OF = {"scan": ["scan", "--help"], "posture": ["posture", "--help"], "secrets": ["secrets", "--help"],
            "dlp": ["dlp", "--help"], "baseline": ["baseline", "--help"],
            "url-check": ["url-check", "--help"],
-           "rules list": ["rules", "--help"], "rules test": ["rules", "--help"]}
+           "rules list": ["rules", "--help"], "rules test": ["rules", "--help"], "egress": ["egress", "--help"]}
 
 
 def render(cli, wide=False):
@@ -67,7 +67,7 @@ def test_man_page_matches_the_help(cli):
     body = {sections[i]: flat(sections[i + 1]) for i in range(1, len(sections) - 1, 2)}
     # Every command.
     usage = expect(cli.run("--help"), 0).out
-    for cmd in re.findall(r"^  (\w+) ", usage, re.M):
+    for cmd in re.findall(r"^  ([\w-]+) ", usage, re.M):
         check(re.search(rf"(^| ){cmd}( |$)", body["COMMANDS"]), f"command {cmd} not in COMMANDS")
     for sub in ("rules list", "rules test", "help"):
         check(sub in body["COMMANDS"], f"{sub} not in COMMANDS")
@@ -102,8 +102,10 @@ def test_man_page_matches_the_help(cli):
     scan_opts.update(help_options(cli, ["dlp", "--help"])[1])
     _, rules_opts = help_options(cli, ["rules", "--help"])
     _, url_opts = help_options(cli, ["url-check", "--help"])
+    _, egress_opts = help_options(cli, ["egress", "--help"])
     for opt in set(re.findall(r"(?<![\w-])(--[a-z][a-z-]+)", body["EXAMPLES"])):
-        check(opt in scan_opts or opt in rules_opts or opt in url_opts, f"example uses unknown option {opt}")
+        check(opt in scan_opts or opt in rules_opts or opt in url_opts or opt in egress_opts,
+              f"example uses unknown option {opt}")
 
 
 # ---- bash completion ----
@@ -127,7 +129,7 @@ def test_completion_is_registered(cli):
 
 def test_completion_of_commands(cli):
     check(complete(cli, "cloudfort", "") == ["scan", "posture", "secrets", "dlp", "baseline", "url-check", "rules",
-                                             "version", "help"],
+                                             "egress", "version", "help"],
           f"{complete(cli, 'cloudfort', '')}")
     check(complete(cli, "cloudfort", "p") == ["posture"], "p")
     check(sorted(complete(cli, "cloudfort", "-")) == ["--help", "--version", "-V", "-h"], "top-level options")
@@ -135,13 +137,13 @@ def test_completion_of_commands(cli):
     check(complete(cli, "cloudfort", "help", "ba") == ["baseline"], "help topic")
     # Every command the tool lists can be completed.
     usage = expect(cli.run("--help"), 0).out
-    check(set(re.findall(r"^  (\w+) ", usage, re.M)) <= set(complete(cli, "cloudfort", "")), "a command is missing")
+    check(set(re.findall(r"^  ([\w-]+) ", usage, re.M)) <= set(complete(cli, "cloudfort", "")), "a command is missing")
 
 
 def test_completion_of_options_matches_the_help(cli):
     for cmd, words in (("scan", ["scan"]), ("posture", ["posture"]), ("secrets", ["secrets"]), ("dlp", ["dlp"]),
                        ("baseline", ["baseline"]), ("url-check", ["url-check"]), ("rules list", ["rules", "list"]),
-                       ("rules test", ["rules", "test"])):
+                       ("rules test", ["rules", "test"]), ("egress", ["egress"])):
         out, opts = help_options(cli, HELP_OF[cmd])
         want = set(opts)
         want |= {s for s in opts.values() if s}
@@ -174,6 +176,9 @@ def test_completion_of_option_values(cli):
         (["scan", "--unknown", "f"], ["fail"]),
         (["scan", "--now", ""], []),
         (["scan", "--max-file-size", ""], []),
+        (["egress", "--listen", ""], []),
+        (["egress", "--header-timeout", ""], []),
+        (["egress", "--user", "nobod"], ["nobody"]),
     ]
     for words, want in table:
         got = complete(cli, "cloudfort", *words)

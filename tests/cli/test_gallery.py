@@ -75,6 +75,48 @@ def test_capital_one(cli):
     _check(cli, "capital-one")
 
 
+def _capital_one_requests(cli):
+    with open(os.path.join(cli.root, "examples", "incidents", "capital-one", "requests.txt")) as f:
+        return [ln.strip() for ln in f if ln.strip() and not ln.startswith("#")]
+
+
+def test_capital_one_requests_through_url_check(cli):
+    urls = _capital_one_requests(cli)
+    assert len(urls) == 3 and "ISRM-WAF-Role" in urls[1], urls
+    r = cli.run("url-check", "--no-resolve", "--format", "json", "-",
+                stdin=open(os.path.join(cli.root, "examples", "incidents", "capital-one", "requests.txt")).read())
+    assert r.code == 1, f"exit {r.code}: {r.err[:300]}"
+    got = [json.loads(ln) for ln in r.out.splitlines() if ln.strip()]
+    assert [(g["url"], g["verdict"], g["why"]) for g in got] == [
+        (urls[0], "deny", "metadata"), (urls[1], "deny", "metadata"), (urls[2], "allow", "ok")], got
+
+
+def test_capital_one_requests_through_the_proxy(cli):
+    """The incident's requests through `cloudfort egress`: both metadata requests are denied
+    before any connection; the business host (resolved by a test DNS responder to a local
+    server that a test policy allows) is reached. The URL's port is the local server's."""
+    from egress_support import Dns, Proxy, Upstream, policy, read_response
+    import socket
+    urls = _capital_one_requests(cli)
+    business = urls[2].replace("statements.bank.example/", "statements.bank.example:{port}/")
+    with TempDir(cli) as t, Upstream() as up, Dns({"statements.bank.example": ["127.0.0.1"]}) as dns, \
+            Proxy(cli, t, policy(["127.0.0.1/32"]), args=["--resolver", f"127.0.0.1:{dns.port}"]) as px:
+        answers = []
+        for url in urls[:2] + [business.format(port=up.port)]:
+            s = socket.create_connection(px.addr, timeout=10)
+            s.sendall(f"GET {url} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+            answers.append(read_response(s))
+            s.close()
+        assert [a[0] for a in answers] == [403, 403, 200], [a[:2] for a in answers]
+        assert "metadata service" in answers[0][1]["x-cloudfort-egress-reason"], answers[0][1]
+        assert answers[2][2] == b"hello from /v1/accounts/export\n", answers[2][2]
+        lines = px.wait_requests(3)
+        assert [(ln["verdict"], ln["why"], ln["addr"]) for ln in lines] == [
+            ("deny", "metadata", None), ("deny", "metadata", None), ("allow", "ok", "127.0.0.1")], lines
+        assert px.stop() == 0
+        assert [x[1] for x in up.seen] == ["/v1/accounts/export"], up.seen
+
+
 def test_cloudsek_twitter_keys(cli):
     _check(cli, "cloudsek-twitter-keys")
 

@@ -1,0 +1,255 @@
+#!/bin/sh
+# The egress proxy benchmark: `cloudfort egress` against Squid, both forwarding wrk's requests
+# to one local nginx serving a small static file, and wrk straight to nginx as the floor.
+#
+#   bench/egress/run.sh [BUILD]
+#
+# Everything listens on 127.0.0.1 and lives in a temporary folder removed at the end: nginx
+# (one worker, access log off), Squid (its own configuration, pid, logs and no disk cache;
+# `cache deny all` so that every request is forwarded, as the proxy does; private
+# destinations denied by an ACL, the nginx upstream allowed by an explicit one) and cloudfort
+# egress with a policy that allows the upstream (allow_ranges 127.0.0.1/32, its port). Both
+# proxies log every request to a file. wrk speaks proxy form through a Lua script that puts the
+# absolute URL in the request line.
+#
+# For each of 8, 64 and 256 connections, each target runs EGRESS_BENCH_RUNS times (default 3)
+# for EGRESS_BENCH_SECONDS seconds (default 10); the medians of requests/s and of wrk's p50
+# and p99 latency are quoted, with cloudfort/Squid and the p99 added over direct. Then 10,000
+# idle client connections are opened to cloudfort (bench/egress/idle.py) and its resident set
+# size is read from /proc.
+#
+# Goals (DESIGN.md, "Performance goals"): at least Squid's requests/s (the design aims for 2x),
+# at most 1 ms of added p99 over direct, at most 64 MB RSS with 10,000 idle connections. A
+# missed goal is reported, not an error. Installs nothing: scripts/install-deps.sh --bench
+# brings squid, nginx and wrk.
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+build=${1:-build}
+bin=$build/cloudfort
+runs=${EGRESS_BENCH_RUNS:-3}
+secs=${EGRESS_BENCH_SECONDS:-10}
+idle_n=${EGRESS_BENCH_IDLE:-10000}
+# 64 and 256 connections saturate both CPUs (wrk, nginx and the proxy share them); 8 shows the
+# latency a proxy adds when the machine is not saturated.
+conns_list=${EGRESS_BENCH_CONNS:-8 64 256}
+
+die() {
+  echo "egress bench: $*" >&2
+  exit 2
+}
+
+[ -x "$bin" ] || die "$bin not found; build it first (make BUILD=$build)"
+for tool in wrk nginx squid python3 curl; do
+  command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] || die "$tool is missing (scripts/install-deps.sh --bench)"
+done
+PATH=$PATH:/usr/sbin
+ulimit -n "$(ulimit -Hn)" 2>/dev/null
+
+work=$(mktemp -d /tmp/cloudfort-egress-bench.XXXXXX) || die "mktemp failed"
+chmod 755 "$work"
+pids=""
+cleanup() {
+  for p in $pids; do kill "$p" 2>/dev/null; done
+  for p in $pids; do wait "$p" 2>/dev/null; done
+  rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+wait_port() { # wait_port PORT NAME
+  i=0
+  while ! python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', $1), timeout=1)" 2>/dev/null; do
+    i=$((i + 1))
+    [ "$i" -lt 100 ] || die "$2 did not start listening on port $1"
+    sleep 0.1
+  done
+}
+
+# ---- nginx: a 1 KiB static file ----
+nginx_port=$(free_port)
+mkdir -p "$work/nginx/www" "$work/nginx/tmp"
+head -c 1024 /dev/zero | tr '\0' 'x' > "$work/nginx/www/file.txt"
+cat > "$work/nginx/nginx.conf" <<EOF
+worker_processes 1;
+daemon off;
+master_process on;
+user root;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $work/nginx/tmp/body;
+  proxy_temp_path $work/nginx/tmp/proxy;
+  fastcgi_temp_path $work/nginx/tmp/fastcgi;
+  uwsgi_temp_path $work/nginx/tmp/uwsgi;
+  scgi_temp_path $work/nginx/tmp/scgi;
+  keepalive_requests 1000000;
+  keepalive_timeout 60s;
+  server {
+    listen 127.0.0.1:$nginx_port;
+    root $work/nginx/www;
+  }
+}
+EOF
+nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" > "$work/nginx/stdout" 2>&1 &
+pids="$pids $!"
+wait_port "$nginx_port" nginx
+url="http://127.0.0.1:$nginx_port/file.txt"
+
+# ---- squid ----
+squid_port=$(free_port)
+mkdir -p "$work/squid"
+chown proxy:proxy "$work/squid" 2>/dev/null
+cat > "$work/squid/squid.conf" <<EOF
+http_port 127.0.0.1:$squid_port
+workers 1
+pid_filename $work/squid/squid.pid
+cache_log $work/squid/cache.log
+access_log stdio:$work/squid/access.log
+coredump_dir $work/squid
+cache_effective_user proxy
+cache deny all
+cache_mem 0 MB
+shutdown_lifetime 1 seconds
+max_filedescriptors 65536
+client_persistent_connections on
+server_persistent_connections on
+acl bench_client src 127.0.0.1/32
+acl bench_upstream dst 127.0.0.1/32
+acl bench_port port $nginx_port
+acl private_dst dst 0.0.0.0/8 10.0.0.0/8 100.64.0.0/10 127.0.0.0/8 169.254.0.0/16 172.16.0.0/12 192.168.0.0/16 fc00::/7 fe80::/10 ::1
+http_access allow bench_client bench_upstream bench_port
+http_access deny private_dst
+http_access allow bench_client
+http_access deny all
+EOF
+squid -f "$work/squid/squid.conf" -N > "$work/squid/stdout" 2>&1 &
+pids="$pids $!"
+wait_port "$squid_port" squid
+
+# ---- cloudfort egress ----
+cf_port=$(free_port)
+cf_metrics=$(free_port)
+cat > "$work/policy.yaml" <<EOF
+version: 1
+default_role: default
+roles:
+  default:
+    mode: enforce
+    ports: [$nginx_port]
+    allow_ranges: [127.0.0.1/32]
+EOF
+"$bin" egress --allow-root --listen "127.0.0.1:$cf_port" --metrics "127.0.0.1:$cf_metrics" \
+  --policy "$work/policy.yaml" --log "$work/egress.log" 2> "$work/egress.stderr" &
+cf_pid=$!
+pids="$pids $cf_pid"
+wait_port "$cf_port" "cloudfort egress"
+
+# Each path answers before the clock starts.
+for via in "" "-x http://127.0.0.1:$squid_port" "-x http://127.0.0.1:$cf_port"; do
+  # shellcheck disable=SC2086
+  code=$(curl -s -o /dev/null -w '%{http_code}' $via "$url")
+  [ "$code" = 200 ] || die "a request ${via:-direct} answered $code (see $work)"
+done
+code=$(curl -s -o /dev/null -w '%{http_code}' -x "http://127.0.0.1:$cf_port" "http://169.254.169.254/latest/meta-data/")
+[ "$code" = 403 ] || die "cloudfort let the metadata URL through ($code)"
+
+cat > "$work/proxy.lua" <<EOF
+-- proxy form: the absolute URL in the request line
+wrk.path = "$url"
+EOF
+
+# ---- measuring ----
+median() {
+  printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2}'
+}
+# to_ms VALUE: wrk's "812.00us", "1.23ms", "1.02s" in milliseconds
+to_ms() {
+  echo "$1" | awk '{v = $1 + 0; if ($1 ~ /us$/) v /= 1000; else if ($1 ~ /ms$/) v = v; else if ($1 ~ /s$/) v *= 1000; printf "%.3f\n", v}'
+}
+
+# run_wrk CONNS TARGET: sets rps, p50, p99 (medians of $runs runs) and errs (non-2xx + socket errors, summed)
+run_wrk() {
+  conns=$1
+  target=$2
+  rpss=""
+  p50s=""
+  p99s=""
+  errs=0
+  i=0
+  while [ "$i" -lt "$runs" ]; do
+    case $target in
+      direct) wrk -t2 -c"$conns" -d"${secs}s" --latency "$url" > "$work/wrk.txt" 2>&1 ;;
+      squid) wrk -t2 -c"$conns" -d"${secs}s" --latency -s "$work/proxy.lua" "http://127.0.0.1:$squid_port" > "$work/wrk.txt" 2>&1 ;;
+      cloudfort) wrk -t2 -c"$conns" -d"${secs}s" --latency -s "$work/proxy.lua" "http://127.0.0.1:$cf_port" > "$work/wrk.txt" 2>&1 ;;
+    esac
+    r=$(awk '/^Requests\/sec:/ {print $2}' "$work/wrk.txt")
+    [ -n "$r" ] || die "wrk failed against $target: $(cat "$work/wrk.txt")"
+    rpss="$rpss $r"
+    p50s="$p50s $(to_ms "$(awk '$1 == "50%" {print $2}' "$work/wrk.txt")")"
+    p99s="$p99s $(to_ms "$(awk '$1 == "99%" {print $2}' "$work/wrk.txt")")"
+    e=$(awk '/Non-2xx or 3xx responses:/ {n += $NF} /Socket errors:/ {gsub(",", ""); n += $4 + $6 + $8 + $10} END {print n + 0}' "$work/wrk.txt")
+    errs=$((errs + e))
+    i=$((i + 1))
+  done
+  # shellcheck disable=SC2086
+  rps=$(median $rpss)
+  # shellcheck disable=SC2086
+  p50=$(median $p50s)
+  # shellcheck disable=SC2086
+  p99=$(median $p99s)
+}
+
+cpu_model=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
+[ -n "$cpu_model" ] || cpu_model=$(uname -m)
+echo "machine     $(nproc) CPUs, $cpu_model, $(uname -sr); load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "input       GET of a 1 KiB static file from nginx $(nginx -v 2>&1 | sed 's/.*nginx\///'), keep-alive, wrk -t2, ${secs}s x $runs runs per cell (medians)"
+echo "peers       $(squid -v | head -1 | sed 's/ for .*//'); direct = wrk to nginx without a proxy"
+printf '%-6s %-10s %12s %10s %10s %8s\n' conns target "requests/s" "p50 ms" "p99 ms" errors
+result=""
+for conns in $conns_list; do
+  for target in direct squid cloudfort; do
+    run_wrk "$conns" "$target"
+    printf '%-6s %-10s %12.0f %10.3f %10.3f %8d\n' "$conns" "$target" "$rps" "$p50" "$p99" "$errs"
+    result="$result $conns:$target:$rps:$p50:$p99:$errs"
+  done
+done
+
+# ---- 10,000 idle connections ----
+rss_of() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+rss0=$(rss_of "$cf_pid")
+python3 bench/egress/idle.py 127.0.0.1 "$cf_port" "$idle_n" "$cf_metrics" "$cf_pid" > "$work/idle.txt" 2>&1 ||
+  echo "idle connections: $(cat "$work/idle.txt")"
+rss1=$(awk '/^rss_kb/ {print $2}' "$work/idle.txt")
+held=$(awk '/^connections/ {print $2}' "$work/idle.txt")
+
+echo "$result" | tr ' ' '\n' | awk -F: -v rss0="$rss0" -v rss1="${rss1:-0}" -v held="${held:-0}" -v idle_n="$idle_n" -v conns_list="$conns_list" '
+NF == 6 { rps[$1, $2] = $3; p50[$1, $2] = $4; p99[$1, $2] = $5; errs += $6 }
+END {
+  nc = split(conns_list, cl, " ")
+  for (i = 1; i <= nc; i++) {
+    c = cl[i]
+    ratio = rps[c, "squid"] > 0 ? rps[c, "cloudfort"] / rps[c, "squid"] : 0
+    added = p99[c, "cloudfort"] - p99[c, "direct"]
+    added_sq = p99[c, "squid"] - p99[c, "direct"]
+    printf "ratio       %d connections: cloudfort/squid = %.2fx requests/s; added p99 over direct: cloudfort %.3f ms, squid %.3f ms\n", c, ratio, added, added_sq
+    g1 = g1 (ratio >= 1 ? "" : " " c)
+    g2 = g2 (added <= 1 ? "" : " " c)
+    if (i == 1 || ratio < min_ratio) min_ratio = ratio
+  }
+  printf "idle        %d connections held: RSS %.1f MB (%.1f MB before, %.0f bytes per connection)\n", held, rss1 / 1024, rss0 / 1024, held ? (rss1 - rss0) * 1024 / held : 0
+  printf "goals       >= squid requests/s: %s (worst %.2fx; the design aims for 2x)\n", g1 == "" ? "met" : "MISSED at" g1, min_ratio
+  printf "            <= 1 ms added p99: %s\n", g2 == "" ? "met" : "MISSED at" g2
+  printf "            <= 64 MB RSS with %d idle connections: %s\n", idle_n, (held == idle_n && rss1 <= 65536) ? "met" : "MISSED"
+  if (errs) printf "errors      %d non-2xx responses or socket errors in all runs\n", errs
+}'
+
+if [ -x bench/egress/urlcheck.sh ] || [ -f bench/egress/urlcheck.sh ]; then
+  echo "== url-check micro-benchmark"
+  sh bench/egress/urlcheck.sh "$build" || echo "egress bench: urlcheck.sh failed" >&2
+fi
+exit 0

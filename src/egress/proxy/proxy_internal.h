@@ -1,0 +1,197 @@
+/*
+ * proxy_internal.h - what the files of the egress proxy share: the HTTP/1.1 message-head
+ * parser and chunked-body scanner (proxy_http.c, pure functions, also used by the fuzz target
+ * and unit tests), the metrics registry (proxy_metrics.c) and the proxy object that
+ * proxy_main.c owns and proxy_conn.c drives. Not installed.
+ */
+#ifndef CF_PROXY_INTERNAL_H
+#define CF_PROXY_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "cloudfort/egress.h"
+#include "cloudfort/proxy.h"
+
+/* ---- HTTP/1.1 message heads (RFC 9112) ---- */
+
+#define CF__HTTP_MAX_FIELDS 128u     /* header fields in one head */
+#define CF__HTTP_MAX_LINE 8192u      /* bytes of a request line or status line */
+
+typedef enum cf__http_status {
+  CF__HTTP_OK = 0,
+  CF__HTTP_INCOMPLETE,      /* no end of head yet, and the head is below the limit */
+  CF__HTTP_BAD,             /* malformed: 400 (request) or 502 (response) */
+  CF__HTTP_TOO_LARGE,       /* header section over the limit: 431 */
+  CF__HTTP_URI_TOO_LONG,    /* request line over CF__HTTP_MAX_LINE: 414 */
+  CF__HTTP_NOT_IMPLEMENTED, /* a transfer coding other than chunked: 501 */
+  CF__HTTP_BAD_VERSION      /* not HTTP/1.x: 505 */
+} cf__http_status;
+
+typedef struct cf__http_field {
+  const char *name;
+  const char *value; /* without leading and trailing whitespace */
+  uint16_t name_len;
+  uint16_t value_len;
+} cf__http_field_t;
+
+/* A parsed head. Every pointer points into the buffer given to the parser. */
+typedef struct cf__http_head {
+  const char *method; /* request */
+  const char *target;
+  size_t method_len, target_len;
+  int status;         /* response */
+  const char *status_line_rest; /* reason phrase */
+  size_t status_line_rest_len;
+  int minor;          /* HTTP/1.<minor> */
+  size_t head_len;    /* bytes of the head, final CRLF CRLF included */
+  cf__http_field_t fields[CF__HTTP_MAX_FIELDS];
+  unsigned n_fields;
+  int64_t content_length; /* -1 when absent */
+  bool chunked;           /* Transfer-Encoding: chunked (the only coding accepted) */
+  bool te_other;          /* response only: a transfer coding that is not chunked */
+  bool conn_close;        /* Connection: close */
+  bool conn_keep_alive;   /* Connection: keep-alive */
+  unsigned n_host;        /* Host fields */
+  const char *proxy_auth; /* Proxy-Authorization value, or NULL */
+  size_t proxy_auth_len;
+  const char *why;        /* when not OK: a static phrase saying what was wrong */
+} cf__http_head_t;
+
+/*
+ * Parses a request head at the start of buf[0..len). max_head bounds the head (line and
+ * fields). Strict RFC 9112: CRLF line ends only, no obs-fold, token names, no whitespace
+ * before ':', field values of VCHAR, SP, HTAB and obs-text, at most one Content-Length value,
+ * never both Transfer-Encoding and Content-Length, exactly one Host in HTTP/1.1.
+ */
+cf__http_status cf__http_parse_request(const char *buf, size_t len, size_t max_head,
+                                       cf__http_head_t *out);
+/* The same for a response head (status line instead of request line). A response with both
+ * Transfer-Encoding and Content-Length is refused too: a proxy must not guess its length. */
+cf__http_status cf__http_parse_response(const char *buf, size_t len, size_t max_head,
+                                        cf__http_head_t *out);
+/* Offset just past the first CRLF CRLF in buf[0..len), or 0 when there is none. Starting the
+ * search at from (bytes already searched) keeps repeated calls linear. */
+size_t cf__http_head_end(const char *buf, size_t len, size_t from);
+/* Whether a field named name[0..n) is hop-by-hop (RFC 9110 7.6.1): Connection, Keep-Alive,
+ * Proxy-Connection, Proxy-Authorization, Proxy-Authenticate, TE, Trailer, Upgrade. */
+bool cf__http_is_hop_by_hop(const char *name, size_t n);
+/* Whether the Connection field values of h name name[0..n) as a token. */
+bool cf__http_connection_names(const cf__http_head_t *h, const char *name, size_t n);
+/* Case-insensitive comparison of name[0..n) with the NUL-terminated lower-case lit. */
+bool cf__http_name_is(const char *name, size_t n, const char *lit);
+/* The user of a "Basic" Proxy-Authorization value, decoded into user[size] (the part before
+ * ':'). Returns false when the value is not Basic or does not decode. */
+bool cf__http_basic_user(const char *value, size_t n, char *user, size_t size);
+
+/*
+ * A chunked-body scanner (RFC 9112 7.1): fed the bytes of a body as they come, it finds where
+ * the body ends without changing them (the proxy relays chunks as they are). Trailer fields
+ * are checked like header fields and bounded by max_trailer bytes.
+ */
+typedef struct cf__chunked {
+  uint8_t state;
+  uint8_t digits;
+  uint64_t remaining; /* bytes of chunk data still to come */
+  uint32_t trailer_bytes;
+  uint32_t max_trailer;
+} cf__chunked_t;
+
+typedef enum cf__chunk_status { CF__CHUNK_MORE = 0, CF__CHUNK_DONE, CF__CHUNK_BAD } cf__chunk_status;
+
+void cf__chunked_init(cf__chunked_t *c, uint32_t max_trailer);
+/* Scans buf[0..len); *used is how many bytes belong to the body (all of them unless DONE,
+ * when the bytes after *used are the next message). */
+cf__chunk_status cf__chunked_feed(cf__chunked_t *c, const char *buf, size_t len, size_t *used);
+
+/* ---- metrics (proxy_metrics.c) ---- */
+
+#define CF__METRIC_BUCKETS 14u
+
+typedef struct cf__metrics {
+  uint64_t requests[2][16];     /* [verdict][why] decided by the policy */
+  uint64_t reported;            /* denials let through in report mode */
+  uint64_t errors_by_status[6]; /* 400, 403 is policy, 414/431, 501/505, 502, 503, 504 */
+  uint64_t bad_requests, upstream_connect_errors, dns_errors, upstream_timeouts;
+  uint64_t connections_total, connections_rejected, tunnels_total;
+  uint64_t upstream_reused, upstream_opened;
+  uint64_t bytes_up, bytes_down;
+  uint64_t reloads;
+  uint64_t latency_buckets[CF__METRIC_BUCKETS + 1]; /* + Inf */
+  double latency_sum;
+  uint64_t latency_count;
+  unsigned active_connections, active_tunnels, active_upstreams;
+} cf__metrics_t;
+
+/* ---- the proxy (proxy_main.c) and its connections (proxy_conn.c) ---- */
+
+struct event_base;
+struct evdns_base;
+struct ssl_ctx_st;
+struct evconnlistener;
+struct event;
+
+/* A policy shared by the requests that started under it; freed with its last user. Touched
+ * from the loop thread only. */
+typedef struct cf__policy_ref {
+  cf_egress_policy_t *policy;
+  unsigned refs;
+} cf__policy_ref_t;
+
+typedef struct cf__conn cf__conn_t;
+typedef struct cf__pooled cf__pooled_t;
+
+struct cf_proxy {
+  struct event_base *base;
+  struct evdns_base *dns;
+  struct evconnlistener *listener, *metrics_listener;
+  struct event *notify_ev, *tick_ev, *drain_ev;
+  int notify[2];          /* stop, drain and reload wake the loop through this pipe */
+  pthread_mutex_t mu;     /* guards pending */
+  cf_egress_policy_t *pending;
+  cf__policy_ref_t *policy;
+  cf_proxy_config_t cfg;  /* defaults filled in; strings owned by the proxy */
+  char addr_text[2][64];
+  cf__metrics_t m;
+  cf__conn_t *conns;      /* every client connection, for drain and free */
+  cf__pooled_t *pool;     /* idle upstream connections left by closed clients, newest first */
+  unsigned pool_n;
+  cf__http_head_t *scratch; /* the head being parsed: one at a time in the loop thread */
+  struct ssl_ctx_st *tls;   /* clients speak TLS (--tls-cert), or NULL */
+  /* libevent "common timeouts" for the configured durations: thousands of connections share
+   * each one's queue instead of each filling the timer heap */
+  struct timeval tv_idle, tv_header, tv_upstream, tv_tunnel;
+  unsigned n_conns;
+  bool draining, stopping, log_dirty, accept_paused;
+};
+
+/* Takes and drops a reference on a policy. */
+cf__policy_ref_t *cf__policy_ref_take(cf__policy_ref_t *r);
+void cf__policy_ref_drop(cf__policy_ref_t *r);
+
+/* A new client connection on fd (ownership moves to the proxy). */
+void cf__conn_accept(struct cf_proxy *p, int fd, const struct sockaddr *sa, socklen_t len);
+/* Draining: closes the connections that wait for a request; the others close when their
+ * response is done. */
+void cf__conn_drain_idle(struct cf_proxy *p);
+/* Closes every connection. */
+void cf__conn_free_all(struct cf_proxy *p);
+/* Closes the pooled upstream connections. */
+void cf__pool_free_all(struct cf_proxy *p);
+/* Hands one line to the log callback (flushes are the tick's business). */
+void cf__proxy_log_line(struct cf_proxy *p, const char *line, size_t len);
+/* Writes "YYYY-MM-DDTHH:MM:SS.mmmZ" for now into buf[32]. */
+void cf__proxy_time(char buf[32]);
+/* A new metrics client on fd. */
+void cf__metrics_accept(struct cf_proxy *p, int fd);
+
+/* Records the duration of one request (seconds). */
+void cf__metrics_latency(cf__metrics_t *m, double seconds);
+/* Writes the Prometheus text exposition (format 0.0.4) into buf[size]; returns its length,
+ * or 0 when it does not fit. */
+size_t cf__metrics_render(const cf__metrics_t *m, char *buf, size_t size);
+
+#endif
