@@ -1465,7 +1465,9 @@ static const cf_node_t *eval_call(hcl_ev_t *ev, const hcl_expr_t *e) {
     args = more;
     n = n - 1 + last->len;
   }
-  if (!f) return fn_unknown(ev, e, args, n); /* a function not implemented: unknown, never guessed */
+  /* A function the scan does not evaluate (the clock, hashes, address arithmetic): its value
+   * is unknown, never guessed. */
+  if (!f) return fn_unknown(ev, e, args, n);
   if (n < f->min || (f->max != 255 && n > f->max))
     return fail(ev, e->pos, "%s() takes %u%s argument%s, not %u", name, f->min, f->max == 255 ? " or more" : f->max > f->min ? " to N" : "",
                 f->min == 1 && f->max == 1 ? "" : "s", n);
