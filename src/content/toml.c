@@ -133,26 +133,7 @@ static bool skip_ws_nl(tp_t *p) {
 
 static bool put_utf8(tp_t *p, uint32_t cp) {
   char b[4];
-  size_t k;
-  if (cp < 0x80) {
-    b[0] = (char)cp;
-    k = 1;
-  } else if (cp < 0x800) {
-    b[0] = (char)(0xC0 | (cp >> 6));
-    b[1] = (char)(0x80 | (cp & 0x3F));
-    k = 2;
-  } else if (cp < 0x10000) {
-    b[0] = (char)(0xE0 | (cp >> 12));
-    b[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    b[2] = (char)(0x80 | (cp & 0x3F));
-    k = 3;
-  } else {
-    b[0] = (char)(0xF0 | (cp >> 18));
-    b[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    b[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    b[3] = (char)(0x80 | (cp & 0x3F));
-    k = 4;
-  }
+  size_t k = cf__utf8_encode(cp, b);
   cf_err e = cf__buf_append(&p->sb, b, k);
   return e ? fail(p, e, e == CF_ELIMIT ? "string too long" : "out of memory") : true;
 }

@@ -116,6 +116,8 @@ bool cf__str_istarts(const char *s, const char *prefix);
 bool cf__glob_match(const char *pattern, const char *s, bool ci);
 /* Length of the longest prefix of s[0..n) that is valid UTF-8. */
 size_t cf__utf8_valid_prefix(const uint8_t *s, size_t n);
+/* Writes code point cp (at most 0x10FFFF) as UTF-8 into out; returns the bytes written (1-4). */
+size_t cf__utf8_encode(uint32_t cp, char out[4]);
 /* Line and column (1-based, column in bytes) of offset in buf. */
 void cf__line_col(const char *buf, size_t len, size_t offset, uint32_t *line, uint32_t *col);
 

@@ -410,6 +410,30 @@ static const cf_node_t *eval_splat(hcl_ev_t *ev, const hcl_expr_t *e) {
   return out;
 }
 
+/* Binds the variables of a `for` expression or directive x to element i of coll: with two
+ * names, the first is the index or key and the second the value; with one, the value. sk and
+ * sv are the caller's storage; ev->scope is set (the caller restores it). */
+static bool bind_element(hcl_ev_t *ev, const hcl_expr_t *x, const cf_node_t *coll, uint32_t i, hcl_scope_t *sk,
+                         hcl_scope_t *sv) {
+  const cf_node_t *key, *val;
+  if (coll->type == CF_NODE_ARRAY) {
+    key = num(ev, i, coll->pos);
+    val = coll->u.items[i];
+  } else {
+    key = str(ev, coll->u.members[i].key, coll->u.members[i].key_len, coll->u.members[i].key_pos);
+    val = coll->u.members[i].value;
+  }
+  if (!key) return false;
+  if (x->name2) {
+    *sk = (hcl_scope_t){x->name, key, ev->scope};
+    *sv = (hcl_scope_t){x->name2, val, sk};
+  } else {
+    *sv = (hcl_scope_t){x->name, val, ev->scope};
+  }
+  ev->scope = sv;
+  return true;
+}
+
 /* ---- templates ---- */
 
 static const cf_node_t *eval_template(hcl_ev_t *ev, const hcl_expr_t *e);
@@ -442,23 +466,8 @@ static bool template_part(hcl_ev_t *ev, cf_buf_t *b, const hcl_expr_t *x, bool *
     if (!is_coll(coll)) return fail(ev, x->a->pos, "a template for directive needs a collection"), false;
     for (uint32_t i = 0; i < coll->len; i++) {
       hcl_scope_t sk, sv;
-      const cf_node_t *key, *val;
-      if (coll->type == CF_NODE_ARRAY) {
-        key = num(ev, i, coll->pos);
-        val = coll->u.items[i];
-      } else {
-        key = str(ev, coll->u.members[i].key, coll->u.members[i].key_len, coll->u.members[i].key_pos);
-        val = coll->u.members[i].value;
-      }
-      if (!key) return false;
       const hcl_scope_t *saved = ev->scope;
-      if (x->name2) {
-        sk = (hcl_scope_t){x->name, key, ev->scope};
-        sv = (hcl_scope_t){x->name2, val, &sk};
-      } else {
-        sv = (hcl_scope_t){x->name, val, ev->scope};
-      }
-      ev->scope = &sv;
+      if (!bind_element(ev, x, coll, i, &sk, &sv)) return false;
       const cf_node_t *v = eval_template(ev, x->b);
       ev->scope = saved;
       if (!v) return false;
@@ -561,23 +570,8 @@ static const cf_node_t *eval_for(hcl_ev_t *ev, const hcl_expr_t *e) {
   if (!out) return NULL;
   for (uint32_t i = 0; i < coll->len; i++) {
     hcl_scope_t sk, sv;
-    const cf_node_t *key, *val;
-    if (coll->type == CF_NODE_ARRAY) {
-      key = num(ev, i, coll->pos);
-      val = coll->u.items[i];
-    } else {
-      key = str(ev, coll->u.members[i].key, coll->u.members[i].key_len, coll->u.members[i].key_pos);
-      val = coll->u.members[i].value;
-    }
-    if (!key) return NULL;
     const hcl_scope_t *saved = ev->scope;
-    if (e->name2) {
-      sk = (hcl_scope_t){e->name, key, ev->scope};
-      sv = (hcl_scope_t){e->name2, val, &sk};
-    } else {
-      sv = (hcl_scope_t){e->name, val, ev->scope};
-    }
-    ev->scope = &sv;
+    if (!bind_element(ev, e, coll, i, &sk, &sv)) return NULL;
     const cf_node_t *r = NULL, *k = NULL;
     bool keep = true;
     if (e->d) {

@@ -230,14 +230,7 @@ static bool tbuf_put(parser_t *p, tbuf_t *b, const char *s, size_t n) {
 
 static bool tbuf_utf8(parser_t *p, tbuf_t *b, unsigned long cp) {
   char u[4];
-  size_t n;
-  if (cp < 0x80) u[0] = (char)cp, n = 1;
-  else if (cp < 0x800) u[0] = (char)(0xC0 | cp >> 6), u[1] = (char)(0x80 | (cp & 0x3F)), n = 2;
-  else if (cp < 0x10000)
-    u[0] = (char)(0xE0 | cp >> 12), u[1] = (char)(0x80 | ((cp >> 6) & 0x3F)), u[2] = (char)(0x80 | (cp & 0x3F)), n = 3;
-  else
-    u[0] = (char)(0xF0 | cp >> 18), u[1] = (char)(0x80 | ((cp >> 12) & 0x3F)),
-    u[2] = (char)(0x80 | ((cp >> 6) & 0x3F)), u[3] = (char)(0x80 | (cp & 0x3F)), n = 4;
+  size_t n = cf__utf8_encode((uint32_t)cp, u);
   return tbuf_put(p, b, u, n);
 }
 

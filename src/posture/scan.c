@@ -1101,6 +1101,25 @@ static cf_err stream_config(scan_t *s, cf_adapt_ctx_t *ac, cf_reader_t *rd, cf_d
 
 static bool wanted_name(const char *name);
 
+/* An adapter context whose resources go to the scan's own shard, with an arena of its own
+ * (the caller frees it). Returns false, with s->fatal set, when out of memory. */
+static bool adapt_ctx_init(scan_t *s, cf_adapt_ctx_t *ac, const char *path, uint32_t file, const char *dir_name,
+                           const char *base) {
+  memset(ac, 0, sizeof *ac);
+  ac->ctx = s->ctx;
+  ac->path = path;
+  ac->file = file;
+  ac->dir_name = dir_name;
+  ac->base_name = base;
+  ac->errors = &s->report->errors;
+  ac->emit = on_emit;
+  ac->emit_ud = &s->sh;
+  if (s->sh.has_sec) ac->secret_text = on_text;
+  ac->arena = cf__arena_new(0);
+  if (!ac->arena) s->fatal = CF_ENOMEM;
+  return ac->arena != NULL;
+}
+
 /* Scans one input held in buf (len bytes followed by CF_JSON_PADDING zero bytes; buf is
  * NUL-terminated), or, when config_rd is given, an AWS Config snapshot streamed from it (buf
  * is then NULL). explicit: named by the user, so an unrecognised input is an error rather
@@ -1115,23 +1134,9 @@ static void scan_buffer(scan_t *s, const char *path, char *buf, size_t len, bool
   char dn[256];
   dir_name(path, dn, sizeof dn);
   cf_adapt_ctx_t ac;
-  memset(&ac, 0, sizeof ac);
-  ac.ctx = s->ctx;
-  ac.path = s->files[fi].path;
-  ac.file = fi;
-  ac.dir_name = dn;
-  ac.base_name = base_name(path);
+  if (!adapt_ctx_init(s, &ac, s->files[fi].path, fi, dn, base_name(path))) return;
   ac.text = buf;
   ac.text_len = len;
-  ac.errors = &s->report->errors;
-  ac.emit = on_emit;
-  ac.emit_ud = &s->sh;
-  if (s->sh.has_sec) ac.secret_text = on_text;
-  ac.arena = cf__arena_new(0);
-  if (!ac.arena) {
-    s->fatal = CF_ENOMEM;
-    return;
-  }
   if (buf && collect_ignores(&s->files[fi], buf, len)) s->fatal = CF_ENOMEM;
   s->cur_file = fi;
   s->cur_text = buf;
@@ -1319,21 +1324,8 @@ static void tf_finish(scan_t *s) {
   if (!s->tf) return;
   if (!s->fatal) {
     cf_adapt_ctx_t ac;
-    memset(&ac, 0, sizeof ac);
-    ac.ctx = s->ctx;
-    ac.path = "terraform";
-    ac.file = 0;
-    ac.dir_name = "";
-    ac.base_name = "";
-    ac.source = CF_SRC_TF;
-    ac.errors = &s->report->errors;
-    ac.emit = on_emit;
-    ac.emit_ud = &s->sh;
-    if (s->sh.has_sec) ac.secret_text = on_text;
-    ac.arena = cf__arena_new(0);
-    if (!ac.arena) {
-      s->fatal = CF_ENOMEM;
-    } else {
+    if (adapt_ctx_init(s, &ac, "terraform", 0, "", "")) {
+      ac.source = CF_SRC_TF;
       cf_err e = cf__tf_run(s->tf, &ac);
       if (e == CF_ENOMEM || cf__arena_failed(ac.arena)) s->fatal = CF_ENOMEM;
       s->report->sources_seen |= 1u << CF_SRC_TF;
