@@ -9,9 +9,11 @@
  * callback for every request; Prometheus text metrics are served on a listener of their own.
  * `cloudfort egress` is a thin command around this API (docs/egress-proxy.md).
  *
- * Thread safety: cf_proxy_run() runs the proxy's event loop in the calling thread; everything
- * the proxy does happens there, and the log callback is called from there only.
- * cf_proxy_reload() may be called from any thread while the loop runs. cf_proxy_stop() and
+ * Thread safety: cf_proxy_run() runs the proxy's event loops, one in the calling thread and the
+ * others (threads - 1) in threads of their own that block every signal; it returns when all
+ * have stopped. The log callback is called from any of these threads, one call at a time
+ * (the proxy serialises them). cf_proxy_reload() may be called from any thread while the
+ * loops run. cf_proxy_stop() and
  * cf_proxy_drain() may be called from any thread and from a signal handler (they only write
  * one byte to a pipe). cf_proxy_new(), cf_proxy_address() and cf_proxy_free() are not
  * thread-safe: call them from the thread that owns the proxy, before or after cf_proxy_run().
@@ -64,6 +66,9 @@ typedef struct cf_proxy_config {
   void *log_userdata;
   const cf_ctx_t *ctx;           /* operational messages (listener errors, reloads); may be
                                     NULL. Retained: it must outlive the proxy. */
+  unsigned threads;              /* event loops, each in a thread of its own, each accepting
+                                    on the listen address (SO_REUSEPORT); at most 64
+                                    [one per online CPU] */
 } cf_proxy_config_t;
 
 typedef struct cf_proxy cf_proxy_t;

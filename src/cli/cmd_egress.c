@@ -50,6 +50,7 @@ static void egress_usage(FILE *f) {
         "      --user NAME          after binding, run as user NAME (and its groups)\n"
         "      --allow-root         run as root without --user\n"
         "      --max-connections N  client connections; beyond them 503 (default 16384)\n"
+        "      --threads N          event loops, one thread each (default: one per CPU, at most 64)\n"
         "      --max-header-size SIZE  bytes of a request or response head (default 32K)\n"
         "      --idle-timeout SECONDS  kept-alive client with no request (default 60)\n"
         "      --header-timeout SECONDS  first to last byte of a request head (default 10)\n"
@@ -226,7 +227,7 @@ static void raise_nofile(void) {
 int cmd_egress(int argc, char **argv) {
   enum {
     O_METRICS = 256, O_RESOLVER, O_LOG, O_USER, O_ALLOW_ROOT, O_MAX_CONN, O_MAX_HEADER, O_IDLE,
-    O_HEADER_TO, O_REQUEST_TO, O_UPSTREAM_TO, O_TUNNEL_TO, O_DRAIN_TO, O_TLS_CERT, O_TLS_KEY, O_TLS_CA
+    O_HEADER_TO, O_REQUEST_TO, O_UPSTREAM_TO, O_TUNNEL_TO, O_DRAIN_TO, O_TLS_CERT, O_TLS_KEY, O_TLS_CA, O_THREADS
   };
   static const struct option opts[] = {
       {"listen", required_argument, NULL, 'l'},
@@ -237,6 +238,7 @@ int cmd_egress(int argc, char **argv) {
       {"user", required_argument, NULL, O_USER},
       {"allow-root", no_argument, NULL, O_ALLOW_ROOT},
       {"max-connections", required_argument, NULL, O_MAX_CONN},
+      {"threads", required_argument, NULL, O_THREADS},
       {"max-header-size", required_argument, NULL, O_MAX_HEADER},
       {"idle-timeout", required_argument, NULL, O_IDLE},
       {"header-timeout", required_argument, NULL, O_HEADER_TO},
@@ -276,6 +278,17 @@ int cmd_egress(int argc, char **argv) {
         return EXIT_USAGE;
       }
       cfg.max_connections = (unsigned)v;
+      break;
+    }
+    case O_THREADS: {
+      char *end = NULL;
+      errno = 0;
+      unsigned long v = strtoul(optarg, &end, 10);
+      if (errno || !end || *end || optarg[0] < '0' || optarg[0] > '9' || v == 0 || v > 64) {
+        cli_error("egress: --threads takes a number from 1 to 64, not '%s'", optarg);
+        return EXIT_USAGE;
+      }
+      cfg.threads = (unsigned)v;
       break;
     }
     case O_MAX_HEADER: {

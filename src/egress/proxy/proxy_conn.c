@@ -113,7 +113,7 @@ typedef struct req {
 } req_t;
 
 struct cf__conn {
-  struct cf_proxy *p;
+  cf__loop_t *p;
   cf__conn_t *prev, *next;
   struct bufferevent *c, *u;
   struct evdns_getaddrinfo_request *dns;
@@ -163,7 +163,7 @@ static struct timeval ms_tv(unsigned ms) {
 
 /* A monotonic clock read directly (a vDSO call): the loop's cached time has the coarse
  * clock's few milliseconds of resolution, too coarse for the latency histogram. */
-static struct timeval now_tv(struct cf_proxy *p) {
+static struct timeval now_tv(cf__loop_t *p) {
   (void)p;
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -172,7 +172,7 @@ static struct timeval now_tv(struct cf_proxy *p) {
   return tv;
 }
 
-static int64_t elapsed_ms(struct cf_proxy *p, const struct timeval *t0) {
+static int64_t elapsed_ms(cf__loop_t *p, const struct timeval *t0) {
   struct timeval n = now_tv(p);
   return (int64_t)(n.tv_sec - t0->tv_sec) * 1000 + (n.tv_usec - t0->tv_usec) / 1000;
 }
@@ -251,7 +251,7 @@ static void flush_now(struct bufferevent *bev) {
 /* ---- the log line and the counters of one request ---- */
 
 static void log_request(cf__conn_t *c) {
-  struct cf_proxy *p = c->p;
+  cf__loop_t *p = c->p;
   req_t *r = c->r;
   struct timeval n = now_tv(p);
   double ms = (double)(n.tv_sec - r->t0.tv_sec) * 1000.0 + (double)(n.tv_usec - r->t0.tv_usec) / 1000.0;
@@ -288,7 +288,7 @@ static void log_request(cf__conn_t *c) {
                    cf_egress_why_name(r->why), reason, r->status, r->error ? "\"" : "",
                    r->error ? r->error : "null", r->error ? "\"" : "", (unsigned long long)r->up,
                    (unsigned long long)r->down, ms);
-  if (k > 0 && (size_t)k < sizeof line) cf__proxy_log_line(p, line, (size_t)k);
+  if (k > 0 && (size_t)k < sizeof line) cf__proxy_log_line(p->px, line, (size_t)k);
 }
 
 static void req_free(req_t *r) {
@@ -321,7 +321,7 @@ static void up_close(cf__conn_t *c) {
  * request another role may not make.
  */
 struct cf__pooled {
-  struct cf_proxy *p;
+  cf__loop_t *p;
   cf__pooled_t *prev, *next;
   struct bufferevent *u;
   char *host;
@@ -330,7 +330,7 @@ struct cf__pooled {
 };
 
 static void pool_drop(cf__pooled_t *e) {
-  struct cf_proxy *p = e->p;
+  cf__loop_t *p = e->p;
   if (e->prev) e->prev->next = e->next;
   else p->pool = e->next;
   if (e->next) e->next->prev = e->prev;
@@ -355,7 +355,7 @@ static void pool_event_cb(struct bufferevent *bev, short what, void *arg) {
 
 /* Moves the connection's idle upstream into the pool; false when it cannot be kept. */
 static bool pool_put(cf__conn_t *c) {
-  struct cf_proxy *p = c->p;
+  cf__loop_t *p = c->p;
   if (!c->u || !c->u_keep || !c->u_host || c->r || p->draining || p->stopping ||
       evbuffer_get_length(bufferevent_get_input(c->u)) || evbuffer_get_length(bufferevent_get_output(c->u)))
     return false;
@@ -386,7 +386,7 @@ static bool pool_put(cf__conn_t *c) {
 
 /* Gives the connection a pooled upstream to host:port, when there is one. */
 static void pool_take(cf__conn_t *c, const char *host, uint16_t port) {
-  struct cf_proxy *p = c->p;
+  cf__loop_t *p = c->p;
   for (cf__pooled_t *e = p->pool; e; e = e->next) {
     if (e->port != port || strcmp(e->host, host) != 0) continue;
     if (e->prev) e->prev->next = e->next;
@@ -405,14 +405,14 @@ static void pool_take(cf__conn_t *c, const char *host, uint16_t port) {
   }
 }
 
-void cf__pool_free_all(struct cf_proxy *p) {
+void cf__pool_free_all(cf__loop_t *p) {
   while (p->pool) pool_drop(p->pool);
 }
 
 /* ---- closing ---- */
 
 static void conn_free(cf__conn_t *c) {
-  struct cf_proxy *p = c->p;
+  cf__loop_t *p = c->p;
   if (c->dns) {
     /* Cancelling runs the callback with EVUTIL_EAI_CANCEL, which sees c->dns cleared. */
     struct evdns_getaddrinfo_request *d = c->dns;
@@ -433,6 +433,7 @@ static void conn_free(cf__conn_t *c) {
   else p->conns = c->next;
   if (c->next) c->next->prev = c->prev;
   p->n_conns--;
+  atomic_fetch_sub(&p->px->n_conns, 1);
   p->m.active_connections--;
   free(c);
   if (p->draining && p->n_conns == 0) event_base_loopexit(p->base, NULL);
@@ -465,7 +466,7 @@ static void header_safe(char *dst, size_t n, const char *s) {
  * serve the next request (only when nothing of this request is left unread).
  */
 static void reply_error(cf__conn_t *c, int status, const char *phrase, const char *body_fmt_reason, bool keep) {
-  struct cf_proxy *p = c->p;
+  cf__loop_t *p = c->p;
   req_t *r = c->r;
   if (keep && (p->draining || !c->c_keep)) keep = false;
   char reason[300];
@@ -515,7 +516,7 @@ static void reply_error(cf__conn_t *c, int status, const char *phrase, const cha
 
 /* The request is done (its response fully queued to the client). */
 static void finish_request(cf__conn_t *c) {
-  struct cf_proxy *p = c->p;
+  cf__loop_t *p = c->p;
   req_t *r = c->r;
   bool keep = c->c_keep && !p->draining && !r->resp_until_close;
   log_request(c);
@@ -542,9 +543,12 @@ static void finish_request(cf__conn_t *c) {
 
 /* ---- accepting ---- */
 
-void cf__conn_accept(struct cf_proxy *p, int fd, const struct sockaddr *sa, socklen_t len) {
+void cf__conn_accept(cf__loop_t *p, int fd, const struct sockaddr *sa, socklen_t len) {
   p->m.connections_total++;
-  if (p->n_conns >= p->cfg.max_connections || p->draining) {
+  /* The limit is the proxy's, over every loop: a slot is taken here and given back when the
+   * connection is freed. */
+  if (atomic_fetch_add(&p->px->n_conns, 1) >= p->cfg.max_connections || p->draining) {
+    atomic_fetch_sub(&p->px->n_conns, 1);
     static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\n"
                                "Content-Length: 31\r\nConnection: close\r\n\r\n"
                                "503 Service Unavailable: busy\r\n";
@@ -557,6 +561,7 @@ void cf__conn_accept(struct cf_proxy *p, int fd, const struct sockaddr *sa, sock
   }
   cf__conn_t *c = calloc(1, sizeof *c);
   if (!c) {
+    atomic_fetch_sub(&p->px->n_conns, 1);
     close(fd);
     return;
   }
@@ -576,6 +581,7 @@ void cf__conn_accept(struct cf_proxy *p, int fd, const struct sockaddr *sa, sock
     c->c = bufferevent_socket_new(p->base, fd, BEV_OPT_CLOSE_ON_FREE);
   }
   if (!c->c) {
+    atomic_fetch_sub(&p->px->n_conns, 1);
     close(fd);
     free(c);
     return;
@@ -591,7 +597,7 @@ void cf__conn_accept(struct cf_proxy *p, int fd, const struct sockaddr *sa, sock
   bufferevent_enable(c->c, EV_READ);
 }
 
-void cf__conn_drain_idle(struct cf_proxy *p) {
+void cf__conn_drain_idle(cf__loop_t *p) {
   cf__conn_t *c = p->conns;
   while (c) {
     cf__conn_t *next = c->next;
@@ -601,7 +607,7 @@ void cf__conn_drain_idle(struct cf_proxy *p) {
   }
 }
 
-void cf__conn_free_all(struct cf_proxy *p) {
+void cf__conn_free_all(cf__loop_t *p) {
   bool d = p->draining;
   p->draining = false; /* no loopexit from inside the teardown */
   p->stopping = true;  /* and nothing goes to the pool */
@@ -705,7 +711,7 @@ static req_t *new_req(cf__conn_t *c) {
 }
 
 static void on_head(cf__conn_t *c) {
-  struct cf_proxy *p = c->p;
+  cf__loop_t *p = c->p;
   struct evbuffer *in = bufferevent_get_input(c->c);
   size_t len = evbuffer_get_length(in);
   /* RFC 9112 2.2: empty lines before a request line are ignored (some clients send a CRLF
@@ -953,7 +959,7 @@ static void resolved_cb(int err, struct evutil_addrinfo *ai, void *arg) {
     return;
   }
   c->dns = NULL;
-  struct cf_proxy *p = c->p;
+  cf__loop_t *p = c->p;
   req_t *r = c->r;
   if (err || !ai) {
     if (ai) evutil_freeaddrinfo(ai);
@@ -1019,7 +1025,7 @@ static void resolved_cb(int err, struct evutil_addrinfo *ai, void *arg) {
 /* ---- connecting ---- */
 
 static void start_connect(cf__conn_t *c) {
-  struct cf_proxy *p = c->p;
+  cf__loop_t *p = c->p;
   req_t *r = c->r;
   while (r->next_addr < r->n_addrs) {
     addr_t *a = &r->addrs[r->next_addr++];
@@ -1055,7 +1061,7 @@ static void start_connect(cf__conn_t *c) {
 
 /* The upstream is connected (or a kept one is reused): send the head, then the body. */
 static void upstream_ready(cf__conn_t *c) {
-  struct cf_proxy *p = c->p;
+  cf__loop_t *p = c->p;
   req_t *r = c->r;
   bufferevent_set_timeouts(c->u, &p->tv_upstream, &p->tv_upstream);
   bufferevent_setwatermark(c->u, EV_WRITE, HIGH_WATER / 2, 0);
@@ -1164,7 +1170,7 @@ static void pump_req_body(cf__conn_t *c) {
 /* ---- responses ---- */
 
 static void on_resp_head(cf__conn_t *c) {
-  struct cf_proxy *p = c->p;
+  cf__loop_t *p = c->p;
   req_t *r = c->r;
   struct evbuffer *in = bufferevent_get_input(c->u);
   size_t len = evbuffer_get_length(in);
@@ -1433,7 +1439,7 @@ static void take_cert_cn(cf__conn_t *c) {
 static void client_event_cb(struct bufferevent *bev, short what, void *arg) {
   (void)bev;
   cf__conn_t *c = arg;
-  struct cf_proxy *p = c->p;
+  cf__loop_t *p = c->p;
   if (what & BEV_EVENT_CONNECTED) {
     take_cert_cn(c);
     return;
@@ -1493,7 +1499,7 @@ static void client_event_cb(struct bufferevent *bev, short what, void *arg) {
 static void up_event_cb(struct bufferevent *bev, short what, void *arg) {
   (void)bev;
   cf__conn_t *c = arg;
-  struct cf_proxy *p = c->p;
+  cf__loop_t *p = c->p;
   req_t *r = c->r;
   if (what & BEV_EVENT_CONNECTED) {
     if (c->state == S_CONNECT) upstream_ready(c);

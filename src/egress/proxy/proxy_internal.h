@@ -8,6 +8,7 @@
 #define CF_PROXY_INTERNAL_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -111,22 +112,24 @@ cf__chunk_status cf__chunked_feed(cf__chunked_t *c, const char *buf, size_t len,
 
 #define CF__METRIC_BUCKETS 14u
 
+/* The counters of one loop: written by that loop's thread, read by the thread that renders a
+ * scrape, hence atomic (an uncontended atomic add; each loop has its own). */
 typedef struct cf__metrics {
-  uint64_t requests[2][16];     /* [verdict][why] decided by the policy */
-  uint64_t reported;            /* denials let through in report mode */
-  uint64_t errors_by_status[6]; /* 400, 403 is policy, 414/431, 501/505, 502, 503, 504 */
-  uint64_t bad_requests, upstream_connect_errors, dns_errors, upstream_timeouts;
-  uint64_t connections_total, connections_rejected, tunnels_total;
-  uint64_t upstream_reused, upstream_opened;
-  uint64_t bytes_up, bytes_down;
-  uint64_t reloads;
-  uint64_t latency_buckets[CF__METRIC_BUCKETS + 1]; /* + Inf */
-  double latency_sum;
-  uint64_t latency_count;
-  unsigned active_connections, active_tunnels, active_upstreams;
+  _Atomic uint64_t requests[2][16];     /* [verdict][why] decided by the policy */
+  _Atomic uint64_t reported;            /* denials let through in report mode */
+  _Atomic uint64_t errors_by_status[6]; /* 400, 403 is policy, 414/431, 501/505, 502, 503, 504 */
+  _Atomic uint64_t bad_requests, upstream_connect_errors, dns_errors, upstream_timeouts;
+  _Atomic uint64_t connections_total, connections_rejected, tunnels_total;
+  _Atomic uint64_t upstream_reused, upstream_opened;
+  _Atomic uint64_t bytes_up, bytes_down;
+  _Atomic uint64_t reloads;
+  _Atomic uint64_t latency_buckets[CF__METRIC_BUCKETS + 1]; /* + Inf */
+  _Atomic uint64_t latency_sum_ns;
+  _Atomic uint64_t latency_count;
+  _Atomic int64_t active_connections, active_tunnels, active_upstreams;
 } cf__metrics_t;
 
-/* ---- the proxy (proxy_main.c) and its connections (proxy_conn.c) ---- */
+/* ---- the proxy (proxy_main.c), its loops and their connections (proxy_conn.c) ---- */
 
 struct event_base;
 struct evdns_base;
@@ -134,27 +137,31 @@ struct ssl_ctx_st;
 struct evconnlistener;
 struct event;
 
-/* A policy shared by the requests that started under it; freed with its last user. Touched
- * from the loop thread only. */
+/* A policy shared by the requests that started under it; freed with its last user. Loops
+ * take and drop references from their own threads, hence the atomic count. */
 typedef struct cf__policy_ref {
   cf_egress_policy_t *policy;
-  unsigned refs;
+  _Atomic unsigned refs;
 } cf__policy_ref_t;
 
 typedef struct cf__conn cf__conn_t;
 typedef struct cf__pooled cf__pooled_t;
+typedef struct cf__loop cf__loop_t;
 
-struct cf_proxy {
+/* One event loop and everything it owns; each runs in a thread of its own and shares nothing
+ * with the others but the proxy (below). Its connections, pooled upstreams, resolver and
+ * counters are its own; its listener is bound to the proxy's address with SO_REUSEPORT, so
+ * that the kernel spreads new connections over the loops. */
+struct cf__loop {
+  struct cf_proxy *px;
+  unsigned index;
   struct event_base *base;
   struct evdns_base *dns;
-  struct evconnlistener *listener, *metrics_listener;
+  struct evconnlistener *listener, *metrics_listener; /* metrics: loop 0 only */
   struct event *notify_ev, *tick_ev, *drain_ev;
   int notify[2];          /* stop, drain and reload wake the loop through this pipe */
-  pthread_mutex_t mu;     /* guards pending */
-  cf_egress_policy_t *pending;
-  cf__policy_ref_t *policy;
-  cf_proxy_config_t cfg;  /* defaults filled in; strings owned by the proxy */
-  char addr_text[2][64];
+  cf__policy_ref_t *policy; /* the loop's reference on the policy new requests use */
+  cf_proxy_config_t cfg;  /* the proxy's, copied (strings owned by the proxy) */
   cf__metrics_t m;
   cf__conn_t *conns;      /* every client connection, for drain and free */
   cf__pooled_t *pool;     /* idle upstream connections left by closed clients, newest first */
@@ -165,31 +172,47 @@ struct cf_proxy {
    * each one's queue instead of each filling the timer heap */
   struct timeval tv_idle, tv_header, tv_upstream, tv_tunnel;
   unsigned n_conns;
-  bool draining, stopping, log_dirty, accept_paused;
+  bool draining, stopping, accept_paused, failed;
+};
+
+struct cf_proxy {
+  cf__loop_t *loops;
+  unsigned n_loops;
+  pthread_mutex_t mu;     /* guards pending and current */
+  cf_egress_policy_t *pending;
+  cf__policy_ref_t *current; /* what a loop takes when it applies a reload */
+  pthread_mutex_t log_mu; /* one log callback at a time */
+  bool log_dirty;         /* under log_mu */
+  _Atomic unsigned n_conns; /* client connections of every loop, for max_connections */
+  cf_proxy_config_t cfg;  /* defaults filled in; strings owned by the proxy */
+  char addr_text[2][64];
+  struct ssl_ctx_st *tls;
 };
 
 /* Takes and drops a reference on a policy. */
 cf__policy_ref_t *cf__policy_ref_take(cf__policy_ref_t *r);
 void cf__policy_ref_drop(cf__policy_ref_t *r);
 
-/* A new client connection on fd (ownership moves to the proxy). */
-void cf__conn_accept(struct cf_proxy *p, int fd, const struct sockaddr *sa, socklen_t len);
+/* A new client connection on fd (ownership moves to the loop). */
+void cf__conn_accept(cf__loop_t *p, int fd, const struct sockaddr *sa, socklen_t len);
 /* Draining: closes the connections that wait for a request; the others close when their
  * response is done. */
-void cf__conn_drain_idle(struct cf_proxy *p);
-/* Closes every connection. */
-void cf__conn_free_all(struct cf_proxy *p);
-/* Closes the pooled upstream connections. */
-void cf__pool_free_all(struct cf_proxy *p);
-/* Hands one line to the log callback (flushes are the tick's business). */
-void cf__proxy_log_line(struct cf_proxy *p, const char *line, size_t len);
+void cf__conn_drain_idle(cf__loop_t *p);
+/* Closes every connection of the loop. */
+void cf__conn_free_all(cf__loop_t *p);
+/* Closes the loop's pooled upstream connections. */
+void cf__pool_free_all(cf__loop_t *p);
+/* Hands one line to the log callback, from any loop (flushes are loop 0's tick's business). */
+void cf__proxy_log_line(struct cf_proxy *px, const char *line, size_t len);
 /* Writes "YYYY-MM-DDTHH:MM:SS.mmmZ" for now into buf[32]. */
 void cf__proxy_time(char buf[32]);
-/* A new metrics client on fd. */
-void cf__metrics_accept(struct cf_proxy *p, int fd);
+/* A new metrics client on fd (loop 0). */
+void cf__metrics_accept(cf__loop_t *p, int fd);
 
 /* Records the duration of one request (seconds). */
 void cf__metrics_latency(cf__metrics_t *m, double seconds);
+/* Adds the counters of src to sum (a caller's own). */
+void cf__metrics_add(cf__metrics_t *sum, const cf__metrics_t *src);
 /* Writes the Prometheus text exposition (format 0.0.4) into buf[size]; returns its length,
  * or 0 when it does not fit. */
 size_t cf__metrics_render(const cf__metrics_t *m, char *buf, size_t size);

@@ -2,26 +2,37 @@
  * proxy_main.c - the egress proxy object: event loop, listeners, resolver, policy swaps,
  * stop and drain (cloudfort/proxy.h). Connections are proxy_conn.c's business.
  *
- * One thread runs one libevent loop; nothing in the proxy is shared between threads except
- * the pending policy (under a mutex) and a pipe. cf_proxy_stop() and cf_proxy_drain() write
- * one byte into the pipe, which is async-signal-safe; cf_proxy_reload() parks the new policy
- * and writes a byte too. The loop reads the pipe and acts. Policies are reference-counted so
- * that a request keeps the policy it was checked under until it ends, while new requests use
- * the new one.
+ * The proxy runs one libevent loop per thread (one per CPU unless configured), each with its
+ * own listening socket bound to the same address with SO_REUSEPORT, so the kernel spreads new
+ * connections over the loops and no connection ever moves between threads. A loop owns its
+ * connections, pooled upstreams, resolver, timers and counters; what the loops share is the
+ * configuration (read only), the TLS context (OpenSSL's is thread-safe), the count of client
+ * connections (atomic, for the connection limit), the log callback (under a mutex) and the
+ * policy. Two loops, not one: wrk, nginx and the proxy sharing two CPUs showed that a single
+ * loop saturates one CPU while its clients queue on the other.
  *
- * A tick every 200 ms asks the log callback to flush when lines were written, so that a
- * buffered log file stays at most a fraction of a second behind.
+ * cf_proxy_stop() and cf_proxy_drain() write one byte into each loop's pipe, which is
+ * async-signal-safe; cf_proxy_reload() parks the new policy and writes a byte too. Each loop
+ * reads its pipe and acts. Policies are reference-counted (atomically: every loop holds one
+ * reference and every request in flight another) so that a request keeps the policy it was
+ * checked under until it ends, while new requests use the new one.
+ *
+ * A tick every 200 ms on loop 0 asks the log callback to flush when lines were written, so
+ * that a buffered log file stays at most a fraction of a second behind.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <event2/dns.h>
 #include <event2/event.h>
 #include <event2/listener.h>
+#include <event2/thread.h>
 #include <event2/util.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,12 +44,12 @@
 #include "proxy_internal.h"
 
 cf__policy_ref_t *cf__policy_ref_take(cf__policy_ref_t *r) {
-  r->refs++;
+  atomic_fetch_add(&r->refs, 1);
   return r;
 }
 
 void cf__policy_ref_drop(cf__policy_ref_t *r) {
-  if (r && --r->refs == 0) {
+  if (r && atomic_fetch_sub(&r->refs, 1) == 1) {
     cf_egress_policy_free(r->policy);
     free(r);
   }
@@ -54,10 +65,20 @@ void cf__proxy_time(char buf[32]) {
   snprintf(buf + n, 32 - n, ".%03dZ", (int)(tv.tv_usec / 1000));
 }
 
-void cf__proxy_log_line(struct cf_proxy *p, const char *line, size_t len) {
-  if (!p->cfg.log_cb) return;
-  p->cfg.log_cb(p->cfg.log_userdata, line, len);
-  p->log_dirty = true;
+void cf__proxy_log_line(struct cf_proxy *px, const char *line, size_t len) {
+  if (!px->cfg.log_cb) return;
+  pthread_mutex_lock(&px->log_mu);
+  px->cfg.log_cb(px->cfg.log_userdata, line, len);
+  px->log_dirty = true;
+  pthread_mutex_unlock(&px->log_mu);
+}
+
+static void log_flush(struct cf_proxy *px, bool always) {
+  if (!px->cfg.log_cb) return;
+  pthread_mutex_lock(&px->log_mu);
+  if (always || px->log_dirty) px->cfg.log_cb(px->cfg.log_userdata, NULL, 0);
+  px->log_dirty = false;
+  pthread_mutex_unlock(&px->log_mu);
 }
 
 /* Parses "1.2.3.4:80" or "[::1]:80" (port 0 allowed: the system picks one); for the resolver
@@ -140,75 +161,85 @@ static void metrics_accept_cb(struct evconnlistener *l, evutil_socket_t fd, stru
 
 /* Out of descriptors (EMFILE, ENFILE) or memory: stop accepting for a moment rather than spin
  * on a listener that stays readable. The tick turns it back on. */
-static void accept_error_cb(struct evconnlistener *l, void *arg) {
-  struct cf_proxy *p = arg;
+static void accept_error_cb(struct evconnlistener *el, void *arg) {
+  cf__loop_t *l = arg;
   int err = EVUTIL_SOCKET_ERROR();
-  cf__log(p->cfg.ctx, CF_LOG_WARN, "egress: accept failed: %s; pausing the listener",
+  cf__log(l->cfg.ctx, CF_LOG_WARN, "egress: accept failed: %s; pausing the listener",
           evutil_socket_error_to_string(err));
-  evconnlistener_disable(l);
-  p->accept_paused = true;
+  evconnlistener_disable(el);
+  l->accept_paused = true;
 }
 
-static void finish_drain(struct cf_proxy *p) {
-  if (p->draining && p->n_conns == 0) event_base_loopexit(p->base, NULL);
+static void finish_drain(cf__loop_t *l) {
+  if (l->draining && l->n_conns == 0) event_base_loopexit(l->base, NULL);
 }
 
-static void begin_drain(struct cf_proxy *p) {
-  if (p->draining) return;
-  p->draining = true;
-  if (p->listener) evconnlistener_disable(p->listener);
-  cf__log(p->cfg.ctx, CF_LOG_INFO, "egress: draining %u connections", p->n_conns);
-  struct timeval tv = {p->cfg.drain_timeout_ms / 1000, (p->cfg.drain_timeout_ms % 1000) * 1000};
-  event_add(p->drain_ev, &tv);
-  cf__conn_drain_idle(p);
-  finish_drain(p);
+static void begin_drain(cf__loop_t *l) {
+  if (l->draining) return;
+  l->draining = true;
+  if (l->listener) evconnlistener_disable(l->listener);
+  if (l->n_conns) cf__log(l->cfg.ctx, CF_LOG_INFO, "egress: draining %u connections", l->n_conns);
+  struct timeval tv = {l->cfg.drain_timeout_ms / 1000, (l->cfg.drain_timeout_ms % 1000) * 1000};
+  event_add(l->drain_ev, &tv);
+  cf__conn_drain_idle(l);
+  finish_drain(l);
 }
 
 static void drain_timeout_cb(evutil_socket_t fd, short what, void *arg) {
   (void)fd;
   (void)what;
-  struct cf_proxy *p = arg;
-  cf__log(p->cfg.ctx, CF_LOG_WARN, "egress: drain timeout; closing %u connections", p->n_conns);
-  event_base_loopexit(p->base, NULL);
+  cf__loop_t *l = arg;
+  cf__log(l->cfg.ctx, CF_LOG_WARN, "egress: drain timeout; closing %u connections", l->n_conns);
+  event_base_loopexit(l->base, NULL);
 }
 
-static void apply_pending(struct cf_proxy *p) {
-  pthread_mutex_lock(&p->mu);
-  cf_egress_policy_t *np = p->pending;
-  p->pending = NULL;
-  pthread_mutex_unlock(&p->mu);
-  if (!np) return;
-  cf__policy_ref_t *r = calloc(1, sizeof *r);
-  if (!r) {
-    cf__log(p->cfg.ctx, CF_LOG_ERROR, "egress: out of memory; keeping the previous policy");
-    cf_egress_policy_free(np);
-    return;
+/* A reload: the first loop to see the parked policy makes it current (and logs it); every
+ * loop then moves its reference to the current one. */
+static void apply_pending(cf__loop_t *l) {
+  struct cf_proxy *px = l->px;
+  bool fresh = false;
+  pthread_mutex_lock(&px->mu);
+  cf_egress_policy_t *np = px->pending;
+  px->pending = NULL;
+  if (np) {
+    cf__policy_ref_t *r = calloc(1, sizeof *r);
+    if (!r) {
+      cf__log(l->cfg.ctx, CF_LOG_ERROR, "egress: out of memory; keeping the previous policy");
+      cf_egress_policy_free(np);
+    } else {
+      r->policy = np;
+      r->refs = 1;
+      cf__policy_ref_drop(px->current);
+      px->current = r;
+      fresh = true;
+    }
   }
-  r->policy = np;
-  r->refs = 1;
-  cf__policy_ref_drop(p->policy);
-  p->policy = r;
-  p->m.reloads++;
+  cf__policy_ref_t *cur = cf__policy_ref_take(px->current);
+  pthread_mutex_unlock(&px->mu);
+  cf__policy_ref_drop(l->policy);
+  l->policy = cur;
+  if (!fresh) return;
+  l->m.reloads++;
   char t[32], line[128];
   cf__proxy_time(t);
   int n = snprintf(line, sizeof line, "{\"time\":\"%s\",\"event\":\"reload\",\"ok\":true}", t);
-  cf__proxy_log_line(p, line, (size_t)n);
+  cf__proxy_log_line(px, line, (size_t)n);
 }
 
 static void notify_cb(evutil_socket_t fd, short what, void *arg) {
   (void)what;
-  struct cf_proxy *p = arg;
+  cf__loop_t *l = arg;
   char buf[64];
   ssize_t n;
   while ((n = read(fd, buf, sizeof buf)) > 0) {
     for (ssize_t i = 0; i < n; i++) {
       if (buf[i] == 's') {
-        p->stopping = true;
-        event_base_loopexit(p->base, NULL);
+        l->stopping = true;
+        event_base_loopexit(l->base, NULL);
       } else if (buf[i] == 'd') {
-        begin_drain(p);
+        begin_drain(l);
       } else if (buf[i] == 'r') {
-        apply_pending(p);
+        apply_pending(l);
       }
     }
   }
@@ -217,35 +248,38 @@ static void notify_cb(evutil_socket_t fd, short what, void *arg) {
 static void tick_cb(evutil_socket_t fd, short what, void *arg) {
   (void)fd;
   (void)what;
-  struct cf_proxy *p = arg;
-  if (p->log_dirty && p->cfg.log_cb) {
-    p->cfg.log_cb(p->cfg.log_userdata, NULL, 0);
-    p->log_dirty = false;
-  }
-  if (p->accept_paused && !p->draining && p->listener) {
-    p->accept_paused = false;
-    evconnlistener_enable(p->listener);
+  cf__loop_t *l = arg;
+  if (l->index == 0) log_flush(l->px, false);
+  if (l->accept_paused && !l->draining && l->listener) {
+    l->accept_paused = false;
+    evconnlistener_enable(l->listener);
   }
 }
 
-static cf_err listen_on(struct cf_proxy *p, const char *spec, bool metrics, cf_diag_t *diag) {
-  struct sockaddr_storage ss;
-  int len;
-  if (!parse_addr(spec, &ss, &len, false))
-    return cf_diag_set(diag, CF_EINVAL, NULL, 0, 0, "cannot parse listen address '%s' (expected HOST:PORT)", spec);
-  struct evconnlistener *l =
-      evconnlistener_new_bind(p->base, metrics ? metrics_accept_cb : accept_cb, p,
-                              LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC, 4096,
-                              (struct sockaddr *)&ss, len);
-  if (!l) return cf_diag_set(diag, CF_EIO, NULL, 0, 0, "cannot listen on %s: %s", spec, strerror(errno));
-  evconnlistener_set_error_cb(l, accept_error_cb);
-  struct sockaddr_storage bound;
-  socklen_t bl = sizeof bound;
-  if (getsockname(evconnlistener_get_fd(l), (struct sockaddr *)&bound, &bl) == 0)
-    addr_text((struct sockaddr *)&bound, p->addr_text[metrics ? 1 : 0], sizeof p->addr_text[0]);
-  if (metrics) p->metrics_listener = l;
-  else p->listener = l;
+/* Binds a listener of loop l to ss. The proxy's own listener is bound with SO_REUSEPORT when
+ * there are several loops: loop 0 binds first (port 0 picks a port) and the others bind to
+ * the address loop 0 got. */
+static cf_err listen_on(cf__loop_t *l, const char *spec, const struct sockaddr_storage *ss, int len, bool metrics,
+                        cf_diag_t *diag) {
+  struct cf_proxy *px = l->px;
+  unsigned flags = LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC;
+  if (!metrics && px->n_loops > 1) flags |= LEV_OPT_REUSEABLE_PORT;
+  struct evconnlistener *el = evconnlistener_new_bind(l->base, metrics ? metrics_accept_cb : accept_cb, l, flags,
+                                                      4096, (const struct sockaddr *)ss, len);
+  if (!el) return cf_diag_set(diag, CF_EIO, NULL, 0, 0, "cannot listen on %s: %s", spec, strerror(errno));
+  evconnlistener_set_error_cb(el, accept_error_cb);
+  if (metrics) l->metrics_listener = el;
+  else l->listener = el;
   return CF_OK;
+}
+
+/* The address a listener is bound to, as a sockaddr and as text. */
+static void bound_address(struct evconnlistener *el, struct sockaddr_storage *ss, int *len, char *text, size_t n) {
+  socklen_t bl = sizeof *ss;
+  if (getsockname(evconnlistener_get_fd(el), (struct sockaddr *)ss, &bl) == 0) {
+    *len = (int)bl;
+    addr_text((struct sockaddr *)ss, text, n);
+  }
 }
 
 static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
@@ -284,105 +318,165 @@ fail:;
   return cf_diag_set(diag, CF_EIO, what, 0, 0, "cannot load the TLS certificate, key or CA: %s", err);
 }
 
-cf_err cf_proxy_new(const cf_proxy_config_t *cfg, cf_egress_policy_t *policy, cf_proxy_t **out, cf_diag_t *diag) {
-  *out = NULL;
+/* Sets up loop l: its event base, common timeouts, resolver, listeners, pipe, tick and
+ * reference on the current policy. */
+static cf_err loop_init(struct cf_proxy *px, unsigned index, struct sockaddr_storage *ls, int *ll,
+                        cf_diag_t *diag) {
+  cf__loop_t *l = &px->loops[index];
+  l->px = px;
+  l->index = index;
+  l->cfg = px->cfg;
+  l->tls = px->tls;
+  l->notify[0] = l->notify[1] = -1;
+  l->policy = cf__policy_ref_take(px->current);
   cf_err e = CF_ENOMEM;
-  struct cf_proxy *p = calloc(1, sizeof *p);
-  if (!p || !cfg || !cfg->listen) {
-    cf_egress_policy_free(policy);
-    free(p);
-    return cfg && cfg->listen ? CF_ENOMEM : cf_diag_set(diag, CF_EINVAL, NULL, 0, 0, "no listen address");
-  }
-  p->notify[0] = p->notify[1] = -1;
-  pthread_mutex_init(&p->mu, NULL);
-  p->cfg = *cfg;
-  p->cfg.listen = dup_or_null(cfg->listen);
-  p->cfg.metrics_listen = dup_or_null(cfg->metrics_listen);
-  p->cfg.resolver = dup_or_null(cfg->resolver);
-  if (!p->cfg.max_header_bytes) p->cfg.max_header_bytes = 32u << 10;
-  if (p->cfg.max_header_bytes < 1024) p->cfg.max_header_bytes = 1024;
-  if (!p->cfg.max_connections) p->cfg.max_connections = 16384;
-  if (!p->cfg.idle_timeout_ms) p->cfg.idle_timeout_ms = 60000;
-  if (!p->cfg.header_timeout_ms) p->cfg.header_timeout_ms = 10000;
-  if (!p->cfg.request_timeout_ms) p->cfg.request_timeout_ms = 300000;
-  if (!p->cfg.upstream_timeout_ms) p->cfg.upstream_timeout_ms = 30000;
-  if (!p->cfg.tunnel_idle_ms) p->cfg.tunnel_idle_ms = 300000;
-  if (!p->cfg.drain_timeout_ms) p->cfg.drain_timeout_ms = 10000;
-  p->policy = calloc(1, sizeof *p->policy);
-  if (!p->policy) {
-    cf_egress_policy_free(policy);
-    goto out;
-  }
-  p->policy->policy = policy;
-  p->policy->refs = 1;
-  if (!p->cfg.listen || (cfg->metrics_listen && !p->cfg.metrics_listen) || (cfg->resolver && !p->cfg.resolver))
-    goto out;
-
   struct event_config *ec = event_config_new();
-  if (!ec) goto out;
-  /* Timers here are coarse (seconds); a precise clock costs a system call per loop. */
+  if (!ec) return e;
+  /* A loop's base is touched by its own thread only. */
   event_config_set_flag(ec, EVENT_BASE_FLAG_NOLOCK);
   /* Changes to a descriptor's events within one loop turn become one epoll_ctl. */
   event_config_set_flag(ec, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
-  p->base = event_base_new_with_config(ec);
+  l->base = event_base_new_with_config(ec);
   event_config_free(ec);
-  if (!p->base) goto out;
-  if (!(p->scratch = malloc(sizeof *p->scratch))) goto out;
+  if (!l->base) return e;
+  if (!(l->scratch = malloc(sizeof *l->scratch))) return e;
   const struct timeval *ct;
   struct timeval tv;
 #define COMMON(field, ms)                                                  \
   tv.tv_sec = (time_t)((ms) / 1000);                                       \
   tv.tv_usec = (suseconds_t)(((ms) % 1000) * 1000);                        \
-  if (!(ct = event_base_init_common_timeout(p->base, &tv))) goto out;      \
-  p->field = *ct;
-  COMMON(tv_idle, p->cfg.idle_timeout_ms)
-  COMMON(tv_header, p->cfg.header_timeout_ms)
-  COMMON(tv_upstream, p->cfg.upstream_timeout_ms)
-  COMMON(tv_tunnel, p->cfg.tunnel_idle_ms)
+  if (!(ct = event_base_init_common_timeout(l->base, &tv))) return e;      \
+  l->field = *ct;
+  COMMON(tv_idle, l->cfg.idle_timeout_ms)
+  COMMON(tv_header, l->cfg.header_timeout_ms)
+  COMMON(tv_upstream, l->cfg.upstream_timeout_ms)
+  COMMON(tv_tunnel, l->cfg.tunnel_idle_ms)
 #undef COMMON
 
-  if (p->cfg.resolver) {
-    p->dns = evdns_base_new(p->base, 0);
-    if (!p->dns) goto out;
+  if (l->cfg.resolver) {
+    l->dns = evdns_base_new(l->base, 0);
+    if (!l->dns) return e;
     struct sockaddr_storage ss;
     int len;
-    if (!parse_addr(p->cfg.resolver, &ss, &len, true) ||
-        evdns_base_nameserver_sockaddr_add(p->dns, (struct sockaddr *)&ss, (ev_socklen_t)len, 0) != 0) {
-      e = cf_diag_set(diag, CF_EINVAL, NULL, 0, 0, "cannot use resolver '%s' (expected HOST:PORT)", p->cfg.resolver);
-      goto out;
-    }
+    if (!parse_addr(l->cfg.resolver, &ss, &len, true) ||
+        evdns_base_nameserver_sockaddr_add(l->dns, (struct sockaddr *)&ss, (ev_socklen_t)len, 0) != 0)
+      return cf_diag_set(diag, CF_EINVAL, NULL, 0, 0, "cannot use resolver '%s' (expected HOST:PORT)", l->cfg.resolver);
   } else {
-    p->dns = evdns_base_new(p->base, EVDNS_BASE_INITIALIZE_NAMESERVERS);
-    if (!p->dns) {
-      e = cf_diag_set(diag, CF_EIO, NULL, 0, 0, "cannot read the resolver configuration (/etc/resolv.conf)");
-      goto out;
-    }
+    l->dns = evdns_base_new(l->base, EVDNS_BASE_INITIALIZE_NAMESERVERS);
+    if (!l->dns) return cf_diag_set(diag, CF_EIO, NULL, 0, 0, "cannot read the resolver configuration (/etc/resolv.conf)");
   }
   /* A name that does not answer within the upstream timeout is a 502, not a long hang. */
   char tbuf[32];
-  snprintf(tbuf, sizeof tbuf, "%u", p->cfg.upstream_timeout_ms / 3000 ? p->cfg.upstream_timeout_ms / 3000 : 1);
-  evdns_base_set_option(p->dns, "timeout:", tbuf);
-  evdns_base_set_option(p->dns, "attempts:", "2");
+  snprintf(tbuf, sizeof tbuf, "%u", l->cfg.upstream_timeout_ms / 3000 ? l->cfg.upstream_timeout_ms / 3000 : 1);
+  evdns_base_set_option(l->dns, "timeout:", tbuf);
+  evdns_base_set_option(l->dns, "attempts:", "2");
 
-  if (cfg->tls_cert && (e = tls_setup(p, cfg, diag)) != CF_OK) goto out;
-  p->cfg.tls_cert = p->cfg.tls_key = p->cfg.tls_client_ca = NULL; /* used above only */
-  if ((e = listen_on(p, p->cfg.listen, false, diag)) != CF_OK) goto out;
-  if (p->cfg.metrics_listen && (e = listen_on(p, p->cfg.metrics_listen, true, diag)) != CF_OK) goto out;
+  if (index == 0) {
+    if (!parse_addr(l->cfg.listen, ls, ll, false))
+      return cf_diag_set(diag, CF_EINVAL, NULL, 0, 0, "cannot parse listen address '%s' (expected HOST:PORT)",
+                         l->cfg.listen);
+    if ((e = listen_on(l, l->cfg.listen, ls, *ll, false, diag)) != CF_OK) return e;
+    bound_address(l->listener, ls, ll, px->addr_text[0], sizeof px->addr_text[0]);
+    if (l->cfg.metrics_listen) {
+      struct sockaddr_storage ms;
+      int ml;
+      if (!parse_addr(l->cfg.metrics_listen, &ms, &ml, false))
+        return cf_diag_set(diag, CF_EINVAL, NULL, 0, 0, "cannot parse listen address '%s' (expected HOST:PORT)",
+                           l->cfg.metrics_listen);
+      if ((e = listen_on(l, l->cfg.metrics_listen, &ms, ml, true, diag)) != CF_OK) return e;
+      bound_address(l->metrics_listener, &ms, &ml, px->addr_text[1], sizeof px->addr_text[1]);
+    }
+  } else if ((e = listen_on(l, px->addr_text[0], ls, *ll, false, diag)) != CF_OK) {
+    return e;
+  }
   e = CF_ENOMEM;
-  if (pipe2(p->notify, O_NONBLOCK | O_CLOEXEC) != 0) {
-    e = cf_diag_set(diag, CF_EIO, NULL, 0, 0, "pipe: %s", strerror(errno));
+  if (pipe2(l->notify, O_NONBLOCK | O_CLOEXEC) != 0)
+    return cf_diag_set(diag, CF_EIO, NULL, 0, 0, "pipe: %s", strerror(errno));
+  l->notify_ev = event_new(l->base, l->notify[0], EV_READ | EV_PERSIST, notify_cb, l);
+  l->tick_ev = event_new(l->base, -1, EV_PERSIST, tick_cb, l);
+  l->drain_ev = evtimer_new(l->base, drain_timeout_cb, l);
+  if (!l->notify_ev || !l->tick_ev || !l->drain_ev) return e;
+  struct timeval tick = {0, 200000};
+  if (event_add(l->notify_ev, NULL) != 0 || event_add(l->tick_ev, &tick) != 0) return e;
+  return CF_OK;
+}
+
+static void loop_free(cf__loop_t *l) {
+  if (l->base) cf__conn_free_all(l);
+  if (l->listener) evconnlistener_free(l->listener);
+  if (l->metrics_listener) evconnlistener_free(l->metrics_listener);
+  if (l->notify_ev) event_free(l->notify_ev);
+  if (l->tick_ev) event_free(l->tick_ev);
+  if (l->drain_ev) event_free(l->drain_ev);
+  if (l->dns) evdns_base_free(l->dns, 0);
+  if (l->base) event_base_free(l->base);
+  if (l->notify[0] >= 0) close(l->notify[0]);
+  if (l->notify[1] >= 0) close(l->notify[1]);
+  cf__policy_ref_drop(l->policy);
+  free(l->scratch);
+}
+
+/* libevent's own globals (the resolver's random transaction ids among them) are shared by
+ * the loops' threads: they get libevent's pthread locks, once per process. */
+static pthread_once_t threads_once = PTHREAD_ONCE_INIT;
+static int threads_rc = -1;
+static void threads_init(void) { threads_rc = evthread_use_pthreads(); }
+
+#define MAX_LOOPS 64u
+
+cf_err cf_proxy_new(const cf_proxy_config_t *cfg, cf_egress_policy_t *policy, cf_proxy_t **out, cf_diag_t *diag) {
+  *out = NULL;
+  cf_err e = CF_ENOMEM;
+  struct cf_proxy *px = calloc(1, sizeof *px);
+  if (!px || !cfg || !cfg->listen) {
+    cf_egress_policy_free(policy);
+    free(px);
+    return cfg && cfg->listen ? CF_ENOMEM : cf_diag_set(diag, CF_EINVAL, NULL, 0, 0, "no listen address");
+  }
+  pthread_mutex_init(&px->mu, NULL);
+  pthread_mutex_init(&px->log_mu, NULL);
+  px->cfg = *cfg;
+  px->cfg.listen = dup_or_null(cfg->listen);
+  px->cfg.metrics_listen = dup_or_null(cfg->metrics_listen);
+  px->cfg.resolver = dup_or_null(cfg->resolver);
+  if (!px->cfg.max_header_bytes) px->cfg.max_header_bytes = 32u << 10;
+  if (px->cfg.max_header_bytes < 1024) px->cfg.max_header_bytes = 1024;
+  if (!px->cfg.max_connections) px->cfg.max_connections = 16384;
+  if (!px->cfg.idle_timeout_ms) px->cfg.idle_timeout_ms = 60000;
+  if (!px->cfg.header_timeout_ms) px->cfg.header_timeout_ms = 10000;
+  if (!px->cfg.request_timeout_ms) px->cfg.request_timeout_ms = 300000;
+  if (!px->cfg.upstream_timeout_ms) px->cfg.upstream_timeout_ms = 30000;
+  if (!px->cfg.tunnel_idle_ms) px->cfg.tunnel_idle_ms = 300000;
+  if (!px->cfg.drain_timeout_ms) px->cfg.drain_timeout_ms = 10000;
+  if (!px->cfg.threads) {
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    px->cfg.threads = n > 0 ? (unsigned)n : 1u;
+  }
+  if (px->cfg.threads > MAX_LOOPS) px->cfg.threads = MAX_LOOPS;
+  px->current = calloc(1, sizeof *px->current);
+  if (!px->current) {
+    cf_egress_policy_free(policy);
     goto out;
   }
-  p->notify_ev = event_new(p->base, p->notify[0], EV_READ | EV_PERSIST, notify_cb, p);
-  p->tick_ev = event_new(p->base, -1, EV_PERSIST, tick_cb, p);
-  p->drain_ev = evtimer_new(p->base, drain_timeout_cb, p);
-  if (!p->notify_ev || !p->tick_ev || !p->drain_ev) goto out;
-  struct timeval tick = {0, 200000};
-  if (event_add(p->notify_ev, NULL) != 0 || event_add(p->tick_ev, &tick) != 0) goto out;
-  *out = p;
+  px->current->policy = policy;
+  px->current->refs = 1;
+  if (!px->cfg.listen || (cfg->metrics_listen && !px->cfg.metrics_listen) || (cfg->resolver && !px->cfg.resolver))
+    goto out;
+  pthread_once(&threads_once, threads_init);
+  if (threads_rc != 0) goto out;
+  if (cfg->tls_cert && (e = tls_setup(px, cfg, diag)) != CF_OK) goto out;
+  px->cfg.tls_cert = px->cfg.tls_key = px->cfg.tls_client_ca = NULL; /* used above only */
+  e = CF_ENOMEM;
+  if (!(px->loops = calloc(px->cfg.threads, sizeof *px->loops))) goto out;
+  px->n_loops = px->cfg.threads;
+  struct sockaddr_storage ls;
+  int ll = 0;
+  for (unsigned i = 0; i < px->n_loops; i++)
+    if ((e = loop_init(px, i, &ls, &ll, diag)) != CF_OK) goto out;
+  *out = px;
   return CF_OK;
 out:
-  cf_proxy_free(p);
+  cf_proxy_free(px);
   return e;
 }
 
@@ -391,19 +485,52 @@ void cf_proxy_address(const cf_proxy_t *p, int which, char *buf, size_t size) {
   snprintf(buf, size, "%s", (p && (which == 0 || which == 1)) ? p->addr_text[which] : "");
 }
 
-cf_err cf_proxy_run(cf_proxy_t *p) {
-  int rc = event_base_dispatch(p->base);
-  cf__conn_free_all(p);
-  if (p->cfg.log_cb) p->cfg.log_cb(p->cfg.log_userdata, NULL, 0);
-  return rc < 0 ? CF_EIO : CF_OK;
+static void poke(cf_proxy_t *p, char c) {
+  if (!p) return;
+  for (unsigned i = 0; i < p->n_loops; i++) {
+    if (p->loops[i].notify[1] < 0) continue;
+    ssize_t n;
+    do {
+      n = write(p->loops[i].notify[1], &c, 1);
+    } while (n < 0 && errno == EINTR);
+  }
 }
 
-static void poke(cf_proxy_t *p, char c) {
-  if (!p || p->notify[1] < 0) return;
-  ssize_t n;
-  do {
-    n = write(p->notify[1], &c, 1);
-  } while (n < 0 && errno == EINTR);
+/* Runs loop l until it is stopped or drained, then closes its connections. A loop that fails
+ * stops the others. */
+static void *run_loop(void *arg) {
+  cf__loop_t *l = arg;
+  if (event_base_dispatch(l->base) < 0) {
+    l->failed = true;
+    poke(l->px, 's');
+  }
+  cf__conn_free_all(l);
+  return NULL;
+}
+
+cf_err cf_proxy_run(cf_proxy_t *p) {
+  pthread_t th[MAX_LOOPS];
+  unsigned started = 1;
+  /* The loops' threads take no signals: those are the caller's business. */
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &old);
+  for (; started < p->n_loops; started++)
+    if (pthread_create(&th[started], NULL, run_loop, &p->loops[started]) != 0) break;
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  if (started < p->n_loops) {
+    cf__log(p->cfg.ctx, CF_LOG_ERROR, "egress: cannot start loop thread %u; stopping", started);
+    p->loops[0].failed = true;
+    poke(p, 's');
+  }
+  run_loop(&p->loops[0]);
+  bool failed = p->loops[0].failed;
+  for (unsigned i = 1; i < started; i++) {
+    pthread_join(th[i], NULL);
+    failed = failed || p->loops[i].failed;
+  }
+  log_flush(p, true);
+  return failed ? CF_EIO : CF_OK;
 }
 
 void cf_proxy_reload(cf_proxy_t *p, cf_egress_policy_t *policy) {
@@ -415,7 +542,7 @@ void cf_proxy_reload(cf_proxy_t *p, cf_egress_policy_t *policy) {
   cf_egress_policy_t *old = p->pending;
   p->pending = policy;
   pthread_mutex_unlock(&p->mu);
-  cf_egress_policy_free(old); /* two reloads before the loop saw the first */
+  cf_egress_policy_free(old); /* two reloads before a loop saw the first */
   poke(p, 'r');
 }
 
@@ -425,21 +552,13 @@ void cf_proxy_drain(cf_proxy_t *p) { poke(p, 'd'); }
 
 void cf_proxy_free(cf_proxy_t *p) {
   if (!p) return;
-  if (p->base) cf__conn_free_all(p);
-  if (p->listener) evconnlistener_free(p->listener);
-  if (p->metrics_listener) evconnlistener_free(p->metrics_listener);
-  if (p->notify_ev) event_free(p->notify_ev);
-  if (p->tick_ev) event_free(p->tick_ev);
-  if (p->drain_ev) event_free(p->drain_ev);
-  if (p->dns) evdns_base_free(p->dns, 0);
-  if (p->base) event_base_free(p->base);
-  if (p->notify[0] >= 0) close(p->notify[0]);
-  if (p->notify[1] >= 0) close(p->notify[1]);
-  cf__policy_ref_drop(p->policy);
+  for (unsigned i = 0; i < p->n_loops; i++) loop_free(&p->loops[i]);
+  free(p->loops);
+  cf__policy_ref_drop(p->current);
   cf_egress_policy_free(p->pending);
-  free(p->scratch);
   SSL_CTX_free(p->tls);
   pthread_mutex_destroy(&p->mu);
+  pthread_mutex_destroy(&p->log_mu);
   free((char *)p->cfg.listen);
   free((char *)p->cfg.metrics_listen);
   free((char *)p->cfg.resolver);

@@ -3,8 +3,8 @@
  * (format 0.0.4), served on a listener of its own so that scraping never competes with proxied
  * traffic for a connection slot.
  *
- * Counters are plain integers touched by the loop thread only; the exposition is rendered
- * into one buffer per scrape. A metrics client sends one request head (at most 8 KiB, within
+ * Each loop counts in its own atomic counters (an uncontended add); a scrape, served by loop
+ * 0, sums them and renders the exposition into one buffer. A metrics client sends one request head (at most 8 KiB, within
  * 5 s); GET /metrics gets the text, anything else 404, and the connection closes after the
  * answer.
  */
@@ -26,8 +26,35 @@ void cf__metrics_latency(cf__metrics_t *m, double s) {
   unsigned i = 0;
   while (i < CF__METRIC_BUCKETS && s > bounds[i]) i++;
   m->latency_buckets[i]++;
-  m->latency_sum += s;
+  m->latency_sum_ns += (uint64_t)(s * 1e9);
   m->latency_count++;
+}
+
+void cf__metrics_add(cf__metrics_t *sum, const cf__metrics_t *src) {
+  for (int v = 0; v < 2; v++)
+    for (int w = 0; w < 16; w++) sum->requests[v][w] += src->requests[v][w];
+  for (size_t i = 0; i < 6; i++) sum->errors_by_status[i] += src->errors_by_status[i];
+  for (unsigned i = 0; i <= CF__METRIC_BUCKETS; i++) sum->latency_buckets[i] += src->latency_buckets[i];
+#define ADD(f) sum->f += src->f
+  ADD(reported);
+  ADD(bad_requests);
+  ADD(upstream_connect_errors);
+  ADD(dns_errors);
+  ADD(upstream_timeouts);
+  ADD(connections_total);
+  ADD(connections_rejected);
+  ADD(tunnels_total);
+  ADD(upstream_reused);
+  ADD(upstream_opened);
+  ADD(bytes_up);
+  ADD(bytes_down);
+  ADD(reloads);
+  ADD(latency_sum_ns);
+  ADD(latency_count);
+  ADD(active_connections);
+  ADD(active_tunnels);
+  ADD(active_upstreams);
+#undef ADD
 }
 
 typedef struct out {
@@ -84,11 +111,11 @@ size_t cf__metrics_render(const cf__metrics_t *m, char *buf, size_t size) {
   head(&o, "tunnels_total", "counter", "CONNECT tunnels opened.");
   put(&o, PFX "tunnels_total %llu\n", (unsigned long long)m->tunnels_total);
   head(&o, "active_connections", "gauge", "Open client connections.");
-  put(&o, PFX "active_connections %u\n", m->active_connections);
+  put(&o, PFX "active_connections %lld\n", (long long)m->active_connections);
   head(&o, "active_tunnels", "gauge", "Open CONNECT tunnels.");
-  put(&o, PFX "active_tunnels %u\n", m->active_tunnels);
+  put(&o, PFX "active_tunnels %lld\n", (long long)m->active_tunnels);
   head(&o, "active_upstream_connections", "gauge", "Open upstream connections.");
-  put(&o, PFX "active_upstream_connections %u\n", m->active_upstreams);
+  put(&o, PFX "active_upstream_connections %lld\n", (long long)m->active_upstreams);
   head(&o, "bytes_total", "counter", "Bytes relayed: up (client to upstream) and down.");
   put(&o, PFX "bytes_total{direction=\"up\"} %llu\n", (unsigned long long)m->bytes_up);
   put(&o, PFX "bytes_total{direction=\"down\"} %llu\n", (unsigned long long)m->bytes_down);
@@ -102,7 +129,7 @@ size_t cf__metrics_render(const cf__metrics_t *m, char *buf, size_t size) {
   }
   cum += m->latency_buckets[CF__METRIC_BUCKETS];
   put(&o, PFX "request_duration_seconds_bucket{le=\"+Inf\"} %llu\n", (unsigned long long)cum);
-  put(&o, PFX "request_duration_seconds_sum %.6f\n", m->latency_sum);
+  put(&o, PFX "request_duration_seconds_sum %.6f\n", (double)m->latency_sum_ns / 1e9);
   put(&o, PFX "request_duration_seconds_count %llu\n", (unsigned long long)m->latency_count);
   return o.full ? 0 : o.len;
 }
@@ -135,7 +162,7 @@ static void metrics_reply(struct bufferevent *bev, int status, const char *phras
 }
 
 static void metrics_read_cb(struct bufferevent *bev, void *arg) {
-  struct cf_proxy *p = arg;
+  cf__loop_t *p = arg;
   struct evbuffer *in = bufferevent_get_input(bev);
   size_t len = evbuffer_get_length(in);
   size_t n = len < METRICS_MAX_HEAD ? len : METRICS_MAX_HEAD;
@@ -157,19 +184,23 @@ static void metrics_read_cb(struct bufferevent *bev, void *arg) {
   } else if (h->method_len == 3 && memcmp(h->method, "GET", 3) == 0 &&
              ((h->target_len == 8 && memcmp(h->target, "/metrics", 8) == 0) ||
               (h->target_len > 8 && memcmp(h->target, "/metrics?", 9) == 0))) {
+    cf__metrics_t *sum = calloc(1, sizeof *sum);
+    if (sum)
+      for (unsigned i = 0; i < p->px->n_loops; i++) cf__metrics_add(sum, &p->px->loops[i].m);
     size_t size = 16384;
     char *text = NULL;
     size_t tl = 0;
-    while (size <= (1u << 20)) {
+    while (sum && size <= (1u << 20)) {
       char *t = realloc(text, size);
       if (!t) break;
       text = t;
-      if ((tl = cf__metrics_render(&p->m, text, size)) > 0) break;
+      if ((tl = cf__metrics_render(sum, text, size)) > 0) break;
       size *= 2;
     }
     if (tl) metrics_reply(bev, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", text, tl);
     else bufferevent_free(bev);
     free(text);
+    free(sum);
   } else {
     static const char msg[] = "not found: GET /metrics\n";
     metrics_reply(bev, 404, "Not Found", "text/plain", msg, sizeof msg - 1);
@@ -177,7 +208,7 @@ static void metrics_read_cb(struct bufferevent *bev, void *arg) {
   free(h);
 }
 
-void cf__metrics_accept(struct cf_proxy *p, int fd) {
+void cf__metrics_accept(cf__loop_t *p, int fd) {
   struct bufferevent *bev = bufferevent_socket_new(p->base, fd, BEV_OPT_CLOSE_ON_FREE);
   if (!bev) {
     close(fd);
