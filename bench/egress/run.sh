@@ -1,11 +1,14 @@
 #!/bin/sh
 # The egress proxy benchmark: `cloudfort egress` against Squid, both forwarding wrk's requests
-# to one local nginx serving a small static file, and wrk straight to nginx as the floor.
+# to one local nginx serving a small static file, and wrk straight to nginx as the floor. A
+# second nginx configured as a plain proxy (proxy_pass with kept-alive upstream connections,
+# no policy at all) shows what any proxy costs on the same machine.
 #
 #   bench/egress/run.sh [BUILD]
 #
 # Everything listens on 127.0.0.1 and lives in a temporary folder removed at the end: nginx
-# (one worker, access log off), Squid (its own configuration, pid, logs and no disk cache;
+# (one worker, access log off), Squid (one worker per CPU, as the proxy runs one event loop
+# per CPU; its own configuration, pid, logs and no disk cache;
 # `cache deny all` so that every request is forwarded, as the proxy does; private
 # destinations denied by an ACL, the nginx upstream allowed by an explicit one) and cloudfort
 # egress with a policy that allows the upstream (allow_ranges 127.0.0.1/32, its port). Both
@@ -14,7 +17,7 @@
 #
 # For each of 8, 64 and 256 connections, each target runs EGRESS_BENCH_RUNS times (default 3)
 # for EGRESS_BENCH_SECONDS seconds (default 10); the medians of requests/s and of wrk's p50
-# and p99 latency are quoted, with cloudfort/Squid and the p99 added over direct. Then 10,000
+# and p99 latency are quoted, with cloudfort/Squid and the p99 each proxy adds over direct. Then 10,000
 # idle client connections are opened to cloudfort (bench/egress/idle.py) and its resident set
 # size is read from /proc.
 #
@@ -39,6 +42,7 @@ die() {
 }
 
 [ -x "$bin" ] || die "$bin not found; build it first (make BUILD=$build)"
+ncpu=$(nproc)
 for tool in wrk nginx squid python3 curl; do
   command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] || die "$tool is missing (scripts/install-deps.sh --bench)"
 done
@@ -100,13 +104,48 @@ pids="$pids $!"
 wait_port "$nginx_port" nginx
 url="http://127.0.0.1:$nginx_port/file.txt"
 
+# ---- nginx as a plain proxy (the cost of proxying, with no policy) ----
+ngp_port=$(free_port)
+mkdir -p "$work/ngp/tmp"
+cat > "$work/ngp/nginx.conf" <<EOF
+worker_processes $ncpu;
+daemon off;
+master_process on;
+user root;
+pid $work/ngp/nginx.pid;
+error_log $work/ngp/error.log warn;
+events { worker_connections 8192; }
+http {
+  access_log off;
+  client_body_temp_path $work/ngp/tmp/body;
+  proxy_temp_path $work/ngp/tmp/proxy;
+  fastcgi_temp_path $work/ngp/tmp/fastcgi;
+  uwsgi_temp_path $work/ngp/tmp/uwsgi;
+  scgi_temp_path $work/ngp/tmp/scgi;
+  keepalive_requests 1000000;
+  keepalive_timeout 60s;
+  upstream bench_upstream { server 127.0.0.1:$nginx_port; keepalive 1024; }
+  server {
+    listen 127.0.0.1:$ngp_port;
+    location / {
+      proxy_pass http://bench_upstream;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }
+  }
+}
+EOF
+nginx -c "$work/ngp/nginx.conf" -p "$work/ngp" > "$work/ngp/stdout" 2>&1 &
+pids="$pids $!"
+wait_port "$ngp_port" "nginx (proxy)"
+
 # ---- squid ----
 squid_port=$(free_port)
 mkdir -p "$work/squid"
 chown proxy:proxy "$work/squid" 2>/dev/null
 cat > "$work/squid/squid.conf" <<EOF
 http_port 127.0.0.1:$squid_port
-workers 1
+workers $ncpu
 pid_filename $work/squid/squid.pid
 cache_log $work/squid/cache.log
 access_log stdio:$work/squid/access.log
@@ -127,7 +166,8 @@ http_access deny private_dst
 http_access allow bench_client
 http_access deny all
 EOF
-squid -f "$work/squid/squid.conf" -N > "$work/squid/stdout" 2>&1 &
+# --foreground rather than -N: -N turns SMP workers off.
+squid -f "$work/squid/squid.conf" --foreground > "$work/squid/stdout" 2>&1 &
 pids="$pids $!"
 wait_port "$squid_port" squid
 
@@ -150,7 +190,7 @@ pids="$pids $cf_pid"
 wait_port "$cf_port" "cloudfort egress"
 
 # Each path answers before the clock starts.
-for via in "" "-x http://127.0.0.1:$squid_port" "-x http://127.0.0.1:$cf_port"; do
+for via in "" "-x http://127.0.0.1:$squid_port" "-x http://127.0.0.1:$ngp_port" "-x http://127.0.0.1:$cf_port"; do
   # shellcheck disable=SC2086
   code=$(curl -s -o /dev/null -w '%{http_code}' $via "$url")
   [ "$code" = 200 ] || die "a request ${via:-direct} answered $code (see $work)"
@@ -185,6 +225,7 @@ run_wrk() {
     case $target in
       direct) wrk -t2 -c"$conns" -d"${secs}s" --latency "$url" > "$work/wrk.txt" 2>&1 ;;
       squid) wrk -t2 -c"$conns" -d"${secs}s" --latency -s "$work/proxy.lua" "http://127.0.0.1:$squid_port" > "$work/wrk.txt" 2>&1 ;;
+      nginx-proxy) wrk -t2 -c"$conns" -d"${secs}s" --latency -s "$work/proxy.lua" "http://127.0.0.1:$ngp_port" > "$work/wrk.txt" 2>&1 ;;
       cloudfort) wrk -t2 -c"$conns" -d"${secs}s" --latency -s "$work/proxy.lua" "http://127.0.0.1:$cf_port" > "$work/wrk.txt" 2>&1 ;;
     esac
     r=$(awk '/^Requests\/sec:/ {print $2}' "$work/wrk.txt")
@@ -208,13 +249,14 @@ cpu_model=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
 [ -n "$cpu_model" ] || cpu_model=$(uname -m)
 echo "machine     $(nproc) CPUs, $cpu_model, $(uname -sr); load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "input       GET of a 1 KiB static file from nginx $(nginx -v 2>&1 | sed 's/.*nginx\///'), keep-alive, wrk -t2, ${secs}s x $runs runs per cell (medians)"
-echo "peers       $(squid -v | head -1 | sed 's/ for .*//'); direct = wrk to nginx without a proxy"
-printf '%-6s %-10s %12s %10s %10s %8s\n' conns target "requests/s" "p50 ms" "p99 ms" errors
+echo "peers       $(squid -v | head -1 | sed 's/ for .*//') ($ncpu workers); nginx-proxy = nginx proxy_pass ($ncpu workers, no policy); direct = wrk to nginx"
+echo "            cloudfort egress: $ncpu event loops (one per CPU, the default)"
+printf '%-6s %-12s %12s %10s %10s %8s\n' conns target "requests/s" "p50 ms" "p99 ms" errors
 result=""
 for conns in $conns_list; do
-  for target in direct squid cloudfort; do
+  for target in direct squid nginx-proxy cloudfort; do
     run_wrk "$conns" "$target"
-    printf '%-6s %-10s %12.0f %10.3f %10.3f %8d\n' "$conns" "$target" "$rps" "$p50" "$p99" "$errs"
+    printf '%-6s %-12s %12.0f %10.3f %10.3f %8d\n' "$conns" "$target" "$rps" "$p50" "$p99" "$errs"
     result="$result $conns:$target:$rps:$p50:$p99:$errs"
   done
 done
@@ -236,7 +278,8 @@ END {
     ratio = rps[c, "squid"] > 0 ? rps[c, "cloudfort"] / rps[c, "squid"] : 0
     added = p99[c, "cloudfort"] - p99[c, "direct"]
     added_sq = p99[c, "squid"] - p99[c, "direct"]
-    printf "ratio       %d connections: cloudfort/squid = %.2fx requests/s; added p99 over direct: cloudfort %.3f ms, squid %.3f ms\n", c, ratio, added, added_sq
+    added_ng = p99[c, "nginx-proxy"] - p99[c, "direct"]
+    printf "ratio       %d connections: cloudfort/squid = %.2fx requests/s; added p99 over direct: cloudfort %.3f ms, squid %.3f ms, nginx-proxy %.3f ms\n", c, ratio, added, added_sq, added_ng
     g1 = g1 (ratio >= 1 ? "" : " " c)
     g2 = g2 (added <= 1 ? "" : " " c)
     if (i == 1 || ratio < min_ratio) min_ratio = ratio

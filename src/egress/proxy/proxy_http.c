@@ -39,13 +39,6 @@ static inline bool is_vchar_or_obs(uint8_t c) { return (c >= 0x21 && c != 0x7f);
 static inline bool is_ows(uint8_t c) { return c == ' ' || c == '\t'; }
 static inline char lower(char c) { return (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c; }
 
-bool cf__http_name_is(const char *name, size_t n, const char *lit) {
-  size_t i = 0;
-  for (; i < n; i++)
-    if (!lit[i] || lower(name[i]) != lit[i]) return false;
-  return lit[i] == '\0';
-}
-
 size_t cf__http_head_end(const char *buf, size_t len, size_t from) {
   if (len < 4) return 0;
   size_t i = from > 3 ? from - 3 : 0;

@@ -12,7 +12,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "cloudfort/egress.h"
 #include "cloudfort/proxy.h"
@@ -82,8 +84,17 @@ size_t cf__http_head_end(const char *buf, size_t len, size_t from);
 bool cf__http_is_hop_by_hop(const char *name, size_t n);
 /* Whether the Connection field values of h name name[0..n) as a token. */
 bool cf__http_connection_names(const cf__http_head_t *h, const char *name, size_t n);
-/* Case-insensitive comparison of name[0..n) with the NUL-terminated lower-case lit. */
-bool cf__http_name_is(const char *name, size_t n, const char *lit);
+/* Case-insensitive comparison of name[0..n) with the NUL-terminated lower-case lit. Inline:
+ * with a literal, the length test is a constant and most names are refused by it. */
+static inline bool cf__http_name_is(const char *name, size_t n, const char *lit) {
+  if (n != strlen(lit)) return false;
+  for (size_t i = 0; i < n; i++) {
+    char c = name[i];
+    if (c >= 'A' && c <= 'Z') c = (char)(c + 32);
+    if (c != lit[i]) return false;
+  }
+  return true;
+}
 /* The user of a "Basic" Proxy-Authorization value, decoded into user[size] (the part before
  * ':'). Returns false when the value is not Basic or does not decode. */
 bool cf__http_basic_user(const char *value, size_t n, char *user, size_t size);
@@ -173,6 +184,8 @@ struct cf__loop {
   struct timeval tv_idle, tv_header, tv_upstream, tv_tunnel;
   unsigned n_conns;
   bool draining, stopping, accept_paused, failed;
+  time_t log_sec;           /* the second log_sec_text spells */
+  char log_sec_text[24];
 };
 
 struct cf_proxy {
