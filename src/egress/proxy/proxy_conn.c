@@ -183,6 +183,30 @@ static void set_read_timeout(struct bufferevent *bev, unsigned ms) {
   bufferevent_set_timeouts(bev, &tv, NULL);
 }
 
+/* s[0..n) into dst[size], cut to fit and NUL-terminated: the per-request copies of names
+ * and reasons, without printf. */
+static void copy_n(char *dst, size_t size, const char *s, size_t n) {
+  if (!size) return;
+  if (n >= size) n = size - 1;
+  memcpy(dst, s, n);
+  dst[n] = '\0';
+}
+
+static void copy_str(char *dst, size_t size, const char *s) { copy_n(dst, size, s, strlen(s)); }
+
+/* The decimal digits of v into buf (at least 11 bytes, NUL-terminated); returns their count. */
+static size_t dec(char *buf, unsigned v) {
+  char t[10];
+  size_t k = 0;
+  do {
+    t[k++] = (char)('0' + v % 10);
+    v /= 10;
+  } while (v);
+  for (size_t i = 0; i < k; i++) buf[i] = t[k - 1 - i];
+  buf[k] = '\0';
+  return k;
+}
+
 static void addr_string(const addr_t *a, char *buf, size_t n) {
   buf[0] = '\0';
   if (a->sa.sa_family == AF_INET) inet_ntop(AF_INET, &a->in.sin_addr, buf, (socklen_t)n);
@@ -805,19 +829,19 @@ static void client_of(const cf__conn_t *c, cf_egress_client_t *cl) {
 
 /* Takes a result into the request; returns true when the request may go on. */
 static bool take_result(req_t *r, const cf_egress_result_t *res) {
-  if (res->role) cf__strfmt(r->role, sizeof r->role, "%s", res->role);
+  if (res->role) copy_str(r->role, sizeof r->role, res->role);
   r->mode = res->mode;
   if (res->policy_denied) {
     if (!r->policy_denied) {
       r->why = res->why;
-      cf__strfmt(r->reason, sizeof r->reason, "%s", res->reason);
+      copy_str(r->reason, sizeof r->reason, res->reason);
     }
     r->policy_denied = true;
   }
   if (res->verdict == CF_EGRESS_DENY) {
     r->denied = true;
     r->why = res->why;
-    cf__strfmt(r->reason, sizeof r->reason, "%s", res->reason);
+    copy_str(r->reason, sizeof r->reason, res->reason);
     return false;
   }
   return true;
@@ -836,8 +860,8 @@ static req_t *new_req(cf__conn_t *c) {
   if (!r) return NULL;
   r->t0 = c->head_start.tv_sec ? c->head_start : now_tv(c->p);
   r->pol = cf__policy_ref_take(c->p->policy);
-  cf__strfmt(r->role, sizeof r->role, "-");
-  snprintf(r->method, sizeof r->method, "-");
+  copy_str(r->role, sizeof r->role, "-");
+  copy_str(r->method, sizeof r->method, "-");
   c->r = r;
   return r;
 }
@@ -912,7 +936,7 @@ static void on_head(cf__conn_t *c) {
   /* The client stays readable (no epoll change per request): what it sends next waits in
    * its buffer, and an end of input is noted. The head's deadline no longer applies. */
   bufferevent_set_timeouts(c->c, NULL, NULL);
-  snprintf(r->method, sizeof r->method, "%.*s", (int)(h->method_len < 15 ? h->method_len : 15), h->method);
+  copy_n(r->method, sizeof r->method, h->method, h->method_len < 15 ? h->method_len : 15);
   r->is_connect = h->method_len == 7 && memcmp(h->method, "CONNECT", 7) == 0;
   r->is_head = h->method_len == 4 && memcmp(h->method, "HEAD", 4) == 0;
   r->body_left = h->content_length > 0 ? h->content_length : 0;
@@ -966,10 +990,10 @@ static void on_head(cf__conn_t *c) {
     snprintf(res.reason, sizeof res.reason, "the URL could not be checked");
   }
   if (res.why != CF_EGRESS_WHY_BAD_URL || res.verdict == CF_EGRESS_ALLOW) {
-    cf__strfmt(r->host, sizeof r->host, "%s", u.host);
+    copy_str(r->host, sizeof r->host, u.host);
     r->port = u.port;
   } else {
-    cf__strfmt(r->host, sizeof r->host, "%.*s", (int)(url_len < 200 ? url_len : 200), url);
+    copy_n(r->host, sizeof r->host, url, url_len < 200 ? url_len : 200);
   }
   if (!take_result(r, &res)) {
     evbuffer_drain(in, h->head_len);
@@ -997,9 +1021,8 @@ static void on_head(cf__conn_t *c) {
     hb_str(&b, u.host);
     if (v6) hb_add(&b, "]", 1);
     if (u.port_given && u.port != 80) {
-      char port[16];
-      snprintf(port, sizeof port, ":%u", u.port);
-      hb_str(&b, port);
+      char port[16] = ":";
+      hb_add(&b, port, 1 + dec(port + 1, u.port));
     }
     hb_add(&b, "\r\n", 2);
     copy_fields(&b, h, true);
@@ -1337,9 +1360,12 @@ static void on_resp_head(cf__conn_t *c) {
   int status = h->status;
   bool interim = status >= 100 && status < 200;
   hbuf_t b = {0};
-  char line[64];
-  snprintf(line, sizeof line, "HTTP/1.1 %03d ", status);
-  hb_str(&b, line);
+  /* The parser took exactly three digits. */
+  char line[] = "HTTP/1.1 000 ";
+  line[9] = (char)('0' + status / 100 % 10);
+  line[10] = (char)('0' + status / 10 % 10);
+  line[11] = (char)('0' + status % 10);
+  hb_add(&b, line, sizeof line - 1);
   hb_add(&b, h->status_line_rest, h->status_line_rest_len);
   hb_add(&b, "\r\n", 2);
   copy_fields(&b, h, false);
