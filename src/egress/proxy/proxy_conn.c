@@ -25,7 +25,13 @@
  * the response ends (the client stays readable, which saves an epoll change per request; a
  * half-close is noted and the connection closes after the answer). Backpressure: a side
  * whose peer's output buffer holds more than HIGH_WATER bytes is not read until the peer
- * drains it. Small messages are written in the loop turn that produced them (flush_now).
+ * drains it. Small messages are written in the loop turn that produced them (flush_now),
+ * and sockets are read without asking the kernel first how much is waiting (direct_readcb):
+ * a kept-alive request costs two reads and two writes.
+ *
+ * Everything here runs in the thread of the connection's loop (cf__loop_t); the only shared
+ * things it touches are the proxy's connection count (atomic), policy references (atomic)
+ * and the log (cf__proxy_log_line takes a lock).
  *
  * Memory: an idle connection is the bufferevent (with empty buffers) and this structure, a
  * few hundred bytes; the per-request record (host, reason, addresses) exists only while a
