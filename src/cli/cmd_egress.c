@@ -69,8 +69,8 @@ static FILE *log_file;
 static const char *log_path;
 
 /* SIGHUP: what is buffered goes to the old file, then the stream's descriptor is switched to
- * a fresh open of the same name (dup2 under the stream's lock, so the loop thread's writes
- * go to one file or the other, whole). */
+ * a fresh open of the same name (dup2 under the stream's lock, so the loops' writes go to one
+ * file or the other, whole). */
 static void reopen_log(void) {
   if (!log_path) return;
   int fd = open(log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
