@@ -11,6 +11,7 @@
 #define FLUSH_AT (64u << 10)
 
 static void flush(jsonw_t *w) {
+  if (!w->out) return; /* a writer into memory */
   if (w->b.len && fwrite(w->b.data, 1, w->b.len, w->out) != w->b.len && !w->err) w->err = CF_EIO;
   cf__buf_reset(&w->b);
 }
@@ -40,6 +41,22 @@ void cf__jw_init(jsonw_t *w, FILE *out, bool pretty) {
   /* One string may be large (an evidence or a path); the cap only guards against runaway. */
   cf__buf_init(&w->b, (size_t)1 << 30);
 }
+
+void cf__jw_init_mem(jsonw_t *w) {
+  memset(w, 0, sizeof(*w));
+  w->first[0] = true;
+  cf__buf_init(&w->b, (size_t)1 << 20);
+}
+
+void cf__jw_reset(jsonw_t *w) {
+  cf__buf_reset(&w->b);
+  w->depth = 0;
+  w->first[0] = true;
+  w->after_key = false;
+  w->err = CF_OK;
+}
+
+void cf__jw_free(jsonw_t *w) { cf__buf_cleanup(&w->b); }
 
 static void indent(jsonw_t *w) {
   if (!w->pretty) return;
@@ -143,6 +160,11 @@ void cf__jw_int(jsonw_t *w, int64_t v) {
 void cf__jw_uint(jsonw_t *w, uint64_t v) {
   before_value(w);
   put_u64(w, v, false);
+}
+
+void cf__jw_raw(jsonw_t *w, const char *s, size_t n) {
+  before_value(w);
+  put(w, s, n);
 }
 
 void cf__jw_bool(jsonw_t *w, bool v) {

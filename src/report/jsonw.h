@@ -32,6 +32,14 @@ typedef struct jsonw {
 } jsonw_t;
 
 void cf__jw_init(jsonw_t *w, FILE *out, bool pretty);
+/* A compact writer into memory only: nothing is flushed, the text so far is
+ * w->b.data[0..w->b.len). cf__jw_reset empties it for the next document and keeps its buffer
+ * (the egress proxy writes one log line per request with one writer); cf__jw_free frees it. */
+void cf__jw_init_mem(jsonw_t *w);
+void cf__jw_reset(jsonw_t *w);
+void cf__jw_free(jsonw_t *w);
+/* A value given as its JSON text, such as a number the caller formatted. */
+void cf__jw_raw(jsonw_t *w, const char *s, size_t n);
 void cf__jw_obj_begin(jsonw_t *w);
 void cf__jw_obj_end(jsonw_t *w);
 void cf__jw_arr_begin(jsonw_t *w);

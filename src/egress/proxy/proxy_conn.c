@@ -62,6 +62,7 @@
 
 #include "core/core.h"
 #include "proxy_internal.h"
+#include "report/jsonw.h"
 
 #define HIGH_WATER (256u << 10) /* bytes queued for one side before the other is paused */
 #define MAX_ADDRS 8u            /* resolved addresses kept for connecting */
@@ -230,76 +231,27 @@ static bool addr_same(const addr_t *a, const addr_t *b) {
   return a->in6.sin6_port == b->in6.sin6_port && memcmp(&a->in6.sin6_addr, &b->in6.sin6_addr, 16) == 0;
 }
 
-/* The decision line is appended piece by piece rather than printed: the proxy writes one per
- * request, and printf's format interpretation was a tenth of its own CPU time. The buffer
- * holds the longest line (every string field escaped to six bytes a character). */
-typedef struct line {
-  char d[4096];
-  size_t n;
-} line_t;
-
-static void ln_put(line_t *l, const char *s, size_t k) {
-  if (k > sizeof l->d - l->n) k = sizeof l->d - l->n;
-  memcpy(l->d + l->n, s, k);
-  l->n += k;
-}
-
-#define LN_LIT(l, s) ln_put((l), (s), sizeof(s) - 1)
-
-/* s as the inside of a JSON string. */
-static void ln_json(line_t *l, const char *s) {
-  static const char hex[] = "0123456789abcdef";
-  for (const unsigned char *q = (const unsigned char *)s; *q && l->n + 6 <= sizeof l->d; q++) {
-    if (*q == '"' || *q == '\\') {
-      l->d[l->n++] = '\\';
-      l->d[l->n++] = (char)*q;
-    } else if (*q < 0x20 || *q == 0x7f) {
-      memcpy(l->d + l->n, "\\u00", 4);
-      l->d[l->n + 4] = hex[*q >> 4];
-      l->d[l->n + 5] = hex[*q & 15];
-      l->n += 6;
-    } else {
-      l->d[l->n++] = (char)*q;
-    }
-  }
-}
-
-static void ln_u64(line_t *l, uint64_t v) {
-  char t[20];
-  size_t k = sizeof t;
-  do {
-    t[--k] = (char)('0' + v % 10);
-    v /= 10;
-  } while (v);
-  ln_put(l, t + k, sizeof t - k);
-}
-
-/* A "string" or null. */
-static void ln_str_or_null(line_t *l, const char *s) {
-  if (!s) {
-    LN_LIT(l, "null");
-    return;
-  }
-  LN_LIT(l, "\"");
-  ln_json(l, s);
-  LN_LIT(l, "\"");
-}
-
-/* "YYYY-MM-DDTHH:MM:SS.mmmZ" for now; the part up to the second is formatted once a second. */
-static void ln_time(line_t *l, cf__loop_t *p) {
+/* "YYYY-MM-DDTHH:MM:SS.mmmZ" for now into t[32]; returns its length. The part up to the second
+ * is formatted once a second: one line per request is written. */
+static size_t log_time(cf__loop_t *p, char t[32]) {
   struct timeval tv;
   gettimeofday(&tv, NULL);
   if (tv.tv_sec != p->log_sec || !p->log_sec_text[0]) {
     struct tm tm;
-    time_t t = tv.tv_sec;
-    gmtime_r(&t, &tm);
+    time_t now = tv.tv_sec;
+    gmtime_r(&now, &tm);
     if (!strftime(p->log_sec_text, sizeof p->log_sec_text, "%Y-%m-%dT%H:%M:%S", &tm)) p->log_sec_text[0] = '\0';
     p->log_sec = tv.tv_sec;
   }
-  ln_put(l, p->log_sec_text, strlen(p->log_sec_text));
+  size_t n = strlen(p->log_sec_text);
+  memcpy(t, p->log_sec_text, n);
   unsigned ms = (unsigned)(tv.tv_usec / 1000);
-  char t[5] = {'.', (char)('0' + ms / 100), (char)('0' + ms / 10 % 10), (char)('0' + ms % 10), 'Z'};
-  ln_put(l, t, sizeof t);
+  t[n++] = '.';
+  t[n++] = (char)('0' + ms / 100);
+  t[n++] = (char)('0' + ms / 10 % 10);
+  t[n++] = (char)('0' + ms % 10);
+  t[n++] = 'Z';
+  return n;
 }
 
 /*
@@ -402,54 +354,44 @@ static void log_request(cf__conn_t *c) {
     p->m.requests[v][(unsigned)r->why & 15u]++;
     if (r->policy_denied && !r->denied) p->m.reported++;
   }
-  if (!p->cfg.log_cb) return;
+  if (!p->cfg.log_cb || !p->logw) return;
+  /* Written with the report's JSON writer (into memory, one buffer per loop), not printed:
+   * printf's format interpretation was a tenth of the proxy's own CPU time. */
   static const char *const modes[] = {"enforce", "report", "open"};
-  char ip[INET6_ADDRSTRLEN];
+  char ip[INET6_ADDRSTRLEN], t[32], num[24];
   addr_string(&c->peer, ip, sizeof ip);
-  line_t lb;
-  line_t *l = &lb;
-  l->n = 0;
-  LN_LIT(l, "{\"time\":\"");
-  ln_time(l, p);
-  LN_LIT(l, "\",\"client\":\"");
-  ln_json(l, ip);
-  LN_LIT(l, "\",\"role\":\"");
-  ln_json(l, r->role);
-  LN_LIT(l, "\",\"mode\":\"");
-  ln_json(l, modes[(unsigned)r->mode < 3 ? r->mode : 0]);
-  LN_LIT(l, "\",\"method\":\"");
-  ln_json(l, r->method);
-  LN_LIT(l, "\",\"host\":\"");
-  ln_json(l, r->host);
-  LN_LIT(l, "\",\"port\":");
-  ln_u64(l, r->port);
-  LN_LIT(l, ",\"addr\":");
-  ln_str_or_null(l, r->addr[0] ? r->addr : NULL);
-  LN_LIT(l, ",\"verdict\":\"");
-  ln_json(l, r->denied ? "deny" : (r->policy_denied ? "report" : "allow"));
-  LN_LIT(l, "\",\"why\":\"");
-  ln_json(l, cf_egress_why_name(r->why));
-  LN_LIT(l, "\",\"reason\":\"");
-  ln_json(l, r->reason);
-  LN_LIT(l, "\",\"status\":");
-  if (r->status < 0) LN_LIT(l, "-");
-  ln_u64(l, (uint64_t)(r->status < 0 ? -(int64_t)r->status : r->status));
-  LN_LIT(l, ",\"error\":");
-  ln_str_or_null(l, r->error);
-  LN_LIT(l, ",\"bytes_up\":");
-  ln_u64(l, r->up);
-  LN_LIT(l, ",\"bytes_down\":");
-  ln_u64(l, r->down);
-  LN_LIT(l, ",\"duration_ms\":");
+  jsonw_t *w = p->logw;
+  cf__jw_reset(w);
+  cf__jw_obj_begin(w);
+  CF_JW_KEY(w, "time");
+  cf__jw_strn(w, t, log_time(p, t));
+  CF_JW_KSTR(w, "client", ip);
+  CF_JW_KSTR(w, "role", r->role);
+  CF_JW_KSTR(w, "mode", modes[(unsigned)r->mode < 3 ? r->mode : 0]);
+  CF_JW_KSTR(w, "method", r->method);
+  CF_JW_KSTR(w, "host", r->host);
+  CF_JW_KINT(w, "port", r->port);
+  CF_JW_KSTR(w, "addr", r->addr[0] ? r->addr : NULL);
+  CF_JW_KSTR(w, "verdict", r->denied ? "deny" : (r->policy_denied ? "report" : "allow"));
+  CF_JW_KSTR(w, "why", cf_egress_why_name(r->why));
+  CF_JW_KSTR(w, "reason", r->reason);
+  CF_JW_KINT(w, "status", r->status);
+  CF_JW_KSTR(w, "error", r->error);
+  CF_JW_KEY(w, "bytes_up");
+  cf__jw_uint(w, r->up);
+  CF_JW_KEY(w, "bytes_down");
+  cf__jw_uint(w, r->down);
+  /* milliseconds with three decimals */
   uint64_t us = (uint64_t)(ms * 1000.0 + 0.5);
-  ln_u64(l, us / 1000);
-  char frac[4] = {'.', (char)('0' + us / 100 % 10), (char)('0' + us / 10 % 10), (char)('0' + us % 10)};
-  ln_put(l, frac, sizeof frac);
-  LN_LIT(l, "}");
-  if (l->n < sizeof l->d) {
-    l->d[l->n] = '\0';
-    cf__proxy_log_line(p->px, l->d, l->n);
-  }
+  size_t k = dec(num, (unsigned)(us / 1000 < 4000000000u ? us / 1000 : 4000000000u));
+  num[k++] = '.';
+  num[k++] = (char)('0' + us / 100 % 10);
+  num[k++] = (char)('0' + us / 10 % 10);
+  num[k++] = (char)('0' + us % 10);
+  CF_JW_KEY(w, "duration_ms");
+  cf__jw_raw(w, num, k);
+  cf__jw_obj_end(w);
+  if (w->err == CF_OK) cf__proxy_log_line(p->px, w->b.data, w->b.len);
 }
 
 static void req_free(req_t *r) {

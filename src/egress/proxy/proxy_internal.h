@@ -186,6 +186,7 @@ struct cf__loop {
   bool draining, stopping, accept_paused, failed;
   time_t log_sec;           /* the second log_sec_text spells */
   char log_sec_text[24];
+  struct jsonw *logw;       /* writes the decision lines (report/jsonw.h) */
 };
 
 struct cf_proxy {

@@ -42,6 +42,7 @@
 
 #include "core/core.h"
 #include "proxy_internal.h"
+#include "report/jsonw.h"
 
 cf__policy_ref_t *cf__policy_ref_take(cf__policy_ref_t *r) {
   atomic_fetch_add(&r->refs, 1);
@@ -340,6 +341,8 @@ static cf_err loop_init(struct cf_proxy *px, unsigned index, struct sockaddr_sto
   event_config_free(ec);
   if (!l->base) return e;
   if (!(l->scratch = malloc(sizeof *l->scratch))) return e;
+  if (!(l->logw = malloc(sizeof *l->logw))) return e;
+  cf__jw_init_mem(l->logw);
   const struct timeval *ct;
   struct timeval tv;
 #define COMMON(field, ms)                                                  \
@@ -414,6 +417,8 @@ static void loop_free(cf__loop_t *l) {
   if (l->notify[1] >= 0) close(l->notify[1]);
   cf__policy_ref_drop(l->policy);
   free(l->scratch);
+  if (l->logw) cf__jw_free(l->logw);
+  free(l->logw);
 }
 
 /* libevent's own globals (the resolver's random transaction ids among them) are shared by
