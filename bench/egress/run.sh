@@ -72,72 +72,50 @@ wait_port() { # wait_port PORT NAME
   done
 }
 
-# ---- nginx: a 1 KiB static file ----
-nginx_port=$(free_port)
-mkdir -p "$work/nginx/www" "$work/nginx/tmp"
-head -c 1024 /dev/zero | tr '\0' 'x' > "$work/nginx/www/file.txt"
-cat > "$work/nginx/nginx.conf" <<EOF
-worker_processes 1;
+# nginx_start NAME WORKERS PORT HTTP_LINES: an nginx of its own in $work/NAME (access log
+# off, keep-alive without limits) with HTTP_LINES inside its http block.
+nginx_start() {
+  d="$work/$1"
+  mkdir -p "$d/tmp"
+  cat > "$d/nginx.conf" <<EOF
+worker_processes $2;
 daemon off;
 master_process on;
 user root;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log warn;
-events { worker_connections 4096; }
+pid $d/nginx.pid;
+error_log $d/error.log warn;
+events { worker_connections 8192; }
 http {
   access_log off;
-  client_body_temp_path $work/nginx/tmp/body;
-  proxy_temp_path $work/nginx/tmp/proxy;
-  fastcgi_temp_path $work/nginx/tmp/fastcgi;
-  uwsgi_temp_path $work/nginx/tmp/uwsgi;
-  scgi_temp_path $work/nginx/tmp/scgi;
+  client_body_temp_path $d/tmp/body;
+  proxy_temp_path $d/tmp/proxy;
+  fastcgi_temp_path $d/tmp/fastcgi;
+  uwsgi_temp_path $d/tmp/uwsgi;
+  scgi_temp_path $d/tmp/scgi;
   keepalive_requests 1000000;
   keepalive_timeout 60s;
-  server {
-    listen 127.0.0.1:$nginx_port;
-    root $work/nginx/www;
-  }
+$4
 }
 EOF
-nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" > "$work/nginx/stdout" 2>&1 &
-pids="$pids $!"
-wait_port "$nginx_port" nginx
+  nginx -c "$d/nginx.conf" -p "$d" > "$d/stdout" 2>&1 &
+  pids="$pids $!"
+  wait_port "$3" "nginx ($1)"
+}
+
+# ---- nginx: a 1 KiB static file ----
+nginx_port=$(free_port)
+mkdir -p "$work/nginx/www"
+head -c 1024 /dev/zero | tr '\0' 'x' > "$work/nginx/www/file.txt"
+nginx_start nginx 1 "$nginx_port" "  server { listen 127.0.0.1:$nginx_port; root $work/nginx/www; }"
 url="http://127.0.0.1:$nginx_port/file.txt"
 
 # ---- nginx as a plain proxy (the cost of proxying, with no policy) ----
 ngp_port=$(free_port)
-mkdir -p "$work/ngp/tmp"
-cat > "$work/ngp/nginx.conf" <<EOF
-worker_processes $ncpu;
-daemon off;
-master_process on;
-user root;
-pid $work/ngp/nginx.pid;
-error_log $work/ngp/error.log warn;
-events { worker_connections 8192; }
-http {
-  access_log off;
-  client_body_temp_path $work/ngp/tmp/body;
-  proxy_temp_path $work/ngp/tmp/proxy;
-  fastcgi_temp_path $work/ngp/tmp/fastcgi;
-  uwsgi_temp_path $work/ngp/tmp/uwsgi;
-  scgi_temp_path $work/ngp/tmp/scgi;
-  keepalive_requests 1000000;
-  keepalive_timeout 60s;
-  upstream bench_upstream { server 127.0.0.1:$nginx_port; keepalive 1024; }
+nginx_start ngp "$ncpu" "$ngp_port" "  upstream bench_upstream { server 127.0.0.1:$nginx_port; keepalive 1024; }
   server {
     listen 127.0.0.1:$ngp_port;
-    location / {
-      proxy_pass http://bench_upstream;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-    }
-  }
-}
-EOF
-nginx -c "$work/ngp/nginx.conf" -p "$work/ngp" > "$work/ngp/stdout" 2>&1 &
-pids="$pids $!"
-wait_port "$ngp_port" "nginx (proxy)"
+    location / { proxy_pass http://bench_upstream; proxy_http_version 1.1; proxy_set_header Connection \"\"; }
+  }"
 
 # ---- squid ----
 squid_port=$(free_port)
