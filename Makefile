@@ -54,7 +54,7 @@ ifeq ($(WERROR),1)
 WARN += -Werror
 endif
 
-PKGS     := yaml-0.1 libpcre2-8 zlib libcrypto libhs libarchive libgit2 libidn2 libevent libevent_openssl libevent_pthreads libssl
+PKGS     := yaml-0.1 libpcre2-8 zlib libcrypto libhs libarchive libgit2 libidn2 libevent libevent_openssl libevent_pthreads libssl libcrypt
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LIBS     := $(PKG_LIBS) -lsimdjson -lstdc++ -lm -lpthread

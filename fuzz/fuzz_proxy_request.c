@@ -72,7 +72,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     check_head(data, size, h, st, limits[k]);
     if (st == CF__HTTP_OK && h->proxy_auth) {
       char user[64];
-      if (cf__http_basic_user(h->proxy_auth, h->proxy_auth_len, user, sizeof user)) CHECK(strlen(user) < sizeof user);
+      char pass[64];
+      if (cf__http_basic_credentials(h->proxy_auth, h->proxy_auth_len, user, sizeof user, pass, sizeof pass))
+        CHECK(strlen(user) < sizeof user && strlen(pass) < sizeof pass && user[0]);
     }
     if (st == CF__HTTP_OK) {
       for (unsigned i = 0; i < h->n_fields; i++)

@@ -6,7 +6,7 @@ set -eu
 
 pkgs="make gcc g++ pkg-config git
 libsimdjson-dev libyaml-dev libpcre2-dev zlib1g-dev libssl-dev libarchive-dev libgit2-dev
-libidn2-dev libcmocka-dev libcurl4-openssl-dev clang-14 libclang-rt-14-dev libevent-dev
+libidn2-dev libcmocka-dev libcurl4-openssl-dev clang-14 libclang-rt-14-dev libevent-dev libcrypt-dev
 python3 python3-jsonschema
 curl openssl python3-dnslib"
 if [ "${1:-}" = "--bench" ]; then

@@ -130,7 +130,8 @@ typedef enum cf_egress_why {
   CF_EGRESS_WHY_METADATA,       /* a cloud metadata endpoint, by name or by address */
   CF_EGRESS_WHY_ADDRESS,        /* an address that is not global unicast */
   CF_EGRESS_WHY_DENIED_RANGE,   /* an address in one of the policy's denied ranges */
-  CF_EGRESS_WHY_USERINFO        /* credentials in the URL, when the policy denies them */
+  CF_EGRESS_WHY_USERINFO,       /* credentials in the URL, when the policy denies them */
+  CF_EGRESS_WHY_AUTH            /* Proxy-Authorization that does not verify (the proxy's 407) */
 } cf_egress_why;
 
 /* Short names such as "metadata", for logs and JSON. Never NULL. */
@@ -179,6 +180,23 @@ cf_err cf_egress_policy_load(const cf_ctx_t *ctx, const char *path, cf_egress_po
 
 /* Frees a policy. NULL does nothing. */
 void cf_egress_policy_free(cf_egress_policy_t *p);
+
+/* What the policy says of a Proxy-Authorization user and password. */
+typedef enum cf_egress_auth {
+  CF_EGRESS_AUTH_NONE = 0, /* the policy has no credentials file: a user names a role unchecked */
+  CF_EGRESS_AUTH_OK,       /* the password verifies for the user */
+  CF_EGRESS_AUTH_FAILED    /* an unknown user or a wrong password */
+} cf_egress_auth;
+
+/*
+ * Checks a user and password against the policy's credentials file (`credentials:` in the
+ * policy, docs/egress.md). Costs what the stored hash costs (milliseconds for yescrypt), so
+ * callers check a client's credentials once and remember the outcome. Thread-safe.
+ */
+cf_egress_auth cf_egress_authenticate(const cf_egress_policy_t *p, const char *user, const char *password);
+
+/* Whether the policy has a credentials file. */
+bool cf_egress_policy_has_credentials(const cf_egress_policy_t *p);
 
 /*
  * Checks a URL of len bytes for the role chosen by client (NULL: the default role). For a host

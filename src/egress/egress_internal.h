@@ -36,6 +36,19 @@ cf_err cf__egress_url_host(const char *in, size_t n, bool bracketed, char host_o
  * or more zero pieces compressed) into out (at least 40 bytes). */
 void cf__egress_ipv6_format(const uint8_t a[16], char *out, size_t n);
 
+/* ---- credentials (egress_auth.c) ---- */
+
+struct cf__creds;
+struct cf_arena;
+/* Loads a USER:HASH file into arena. Errors carry path and line: CF_EPARSE, CF_ELIMIT, CF_EIO,
+ * CF_ENOMEM. */
+cf_err cf__egress_creds_load(struct cf_arena *arena, const cf_ctx_t *ctx, const char *path,
+                             struct cf__creds **out, cf_diag_t *diag);
+/* Whether user is in the file. */
+bool cf__egress_creds_has(const struct cf__creds *c, const char *user);
+/* Checks a password (thread-safe; as slow as the stored hash). */
+cf_egress_auth cf__egress_creds_check(const struct cf__creds *c, const char *user, const char *password);
+
 /* Writes an IPv4 address in dotted decimal into out. */
 void cf__egress_ipv4_format(const uint8_t a[4], char out[16]);
 

@@ -72,6 +72,7 @@ struct cf_egress_policy {
   role_t *roles;
   size_t n_roles;
   size_t def; /* index of the default role */
+  struct cf__creds *creds; /* the credentials file, or NULL */
 };
 
 static const char *const why_names[] = {
@@ -79,7 +80,7 @@ static const char *const why_names[] = {
     [CF_EGRESS_WHY_SCHEME] = "scheme",   [CF_EGRESS_WHY_PORT] = "port",
     [CF_EGRESS_WHY_HOST] = "host",       [CF_EGRESS_WHY_METADATA] = "metadata",
     [CF_EGRESS_WHY_ADDRESS] = "address", [CF_EGRESS_WHY_DENIED_RANGE] = "denied_range",
-    [CF_EGRESS_WHY_USERINFO] = "userinfo",
+    [CF_EGRESS_WHY_USERINFO] = "userinfo", [CF_EGRESS_WHY_AUTH] = "auth",
 };
 
 const char *cf_egress_why_name(cf_egress_why why) {
@@ -134,6 +135,7 @@ typedef struct loader {
   const char *name;
   cf_diag_t *diag;
   cf_err err;
+  const cf_ctx_t *ctx;
 } loader_t;
 
 static bool lfail(loader_t *l, cf_pos_t pos, const char *fmt, ...) CF_PRINTF(3, 4);
@@ -357,6 +359,24 @@ static bool read_role(loader_t *l, const cf_member_t *rm, role_t *r) {
   return true;
 }
 
+/* credentials: a USER:HASH file, relative to the policy's folder. */
+static bool read_credentials(loader_t *l, const cf_node_t *v) {
+  const char *file = need_str(l, v, "the path of a USER:HASH file");
+  if (!file) return false;
+  if (!*file) return lfail(l, v->pos, "credentials: expected the path of a USER:HASH file");
+  char path[4096];
+  const char *slash = l->name ? strrchr(l->name, '/') : NULL;
+  int n = (file[0] == '/' || !slash) ? snprintf(path, sizeof path, "%s", file)
+                                     : snprintf(path, sizeof path, "%.*s/%s", (int)(slash - l->name), l->name, file);
+  if (n < 0 || (size_t)n >= sizeof path) return lfail(l, v->pos, "credentials: the path is too long");
+  cf_err e = cf__egress_creds_load(l->p->arena, l->ctx, path, &l->p->creds, l->diag);
+  if (e) {
+    l->err = e;
+    return false;
+  }
+  return true;
+}
+
 static bool read_policy(loader_t *l, const cf_node_t *root) {
   cf_egress_policy_t *p = l->p;
   if (root->type != CF_NODE_OBJECT) return lfail(l, root->pos, "expected a mapping with version, default_role and roles");
@@ -374,8 +394,10 @@ static bool read_policy(loader_t *l, const cf_node_t *root) {
     } else if (strcmp(m->key, "roles") == 0) {
       if (v->type != CF_NODE_OBJECT && v->type != CF_NODE_NULL) return lfail(l, v->pos, "roles: expected a mapping of role names to roles");
       roles = v;
+    } else if (strcmp(m->key, "credentials") == 0) {
+      if (!read_credentials(l, v)) return false;
     } else {
-      return lfail(l, m->key_pos, "unknown key '%s' (expected version, default_role or roles)", m->key);
+      return lfail(l, m->key_pos, "unknown key '%s' (expected version, default_role, credentials or roles)", m->key);
     }
   }
   size_t n = roles && roles->type == CF_NODE_OBJECT ? roles->len : 0;
@@ -400,6 +422,36 @@ static bool read_policy(loader_t *l, const cf_node_t *root) {
   return true;
 }
 
+/* Users that choose roles: with a credentials file each must be in it (a user who is not could
+ * never authenticate); without one, anybody can claim any user, which is said once. */
+static void check_users(loader_t *l) {
+  const cf_egress_policy_t *p = l->p;
+  bool named = false;
+  for (size_t i = 0; i < p->n_roles; i++) {
+    const char *const *u = p->roles[i].users.items;
+    for (size_t k = 0; k < p->roles[i].users.n; k++) {
+      named = true;
+      if (p->creds && !cf__egress_creds_has(p->creds, u[k])) {
+        l->err = cf_diag_set(l->diag, CF_EPARSE, l->name, 0, 0,
+                             "role '%s' is chosen by user '%s', who is not in the credentials file",
+                             p->roles[i].name, u[k]);
+        return;
+      }
+    }
+  }
+  if (named && !p->creds)
+    cf__log(l->ctx, CF_LOG_WARN,
+            "%s: roles are chosen by Proxy-Authorization users but the policy has no credentials file: "
+            "any client can name any user",
+            l->name ? l->name : "egress policy");
+}
+
+cf_egress_auth cf_egress_authenticate(const cf_egress_policy_t *p, const char *user, const char *password) {
+  return p ? cf__egress_creds_check(p->creds, user, password) : CF_EGRESS_AUTH_NONE;
+}
+
+bool cf_egress_policy_has_credentials(const cf_egress_policy_t *p) { return p && p->creds; }
+
 cf_err cf_egress_policy_parse(const cf_ctx_t *ctx, const char *text, size_t len, const char *name,
                               cf_egress_policy_t **out, cf_diag_t *diag) {
   if (!out) return CF_EINVAL;
@@ -418,7 +470,7 @@ cf_err cf_egress_policy_parse(const cf_ctx_t *ctx, const char *text, size_t len,
     cf_doc_free(doc);
     return cf_diag_set(diag, e, name, 0, 0, "out of memory");
   }
-  loader_t l = {p, name, diag, CF_OK};
+  loader_t l = {p, name, diag, CF_OK, ctx};
   const cf_node_t *root = NULL;
   for (size_t i = 0; i < doc->n_roots; i++) {
     if (doc->roots[i]->type == CF_NODE_NULL) continue;
@@ -440,6 +492,7 @@ cf_err cf_egress_policy_parse(const cf_ctx_t *ctx, const char *text, size_t len,
   }
   cf_doc_free(doc);
   if (!l.err && cf__arena_failed(p->arena)) oom(&l);
+  if (!l.err) check_users(&l);
   if (l.err) {
     cf_egress_policy_free(p);
     return l.err;

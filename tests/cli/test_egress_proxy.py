@@ -712,3 +712,59 @@ def test_tls_listener_and_role_by_client_certificate(cli):
             check(px.stop() == 0, "exit")
         r = cli.run("egress", "--allow-root", "--listen", "127.0.0.1:0", "--tls-cert", t.path("missing.pem"))
         check(r.code == 2 and "missing.pem" in r.err, f"missing certificate: {r.code} {r.err}")
+
+
+# ---- Proxy-Authorization against a credentials file ----
+
+def _crypt(flag, password):
+    p = subprocess.run(["openssl", "passwd", flag, "-salt", "cfsalt01", password], capture_output=True, text=True,
+                       timeout=30)
+    check(p.returncode == 0 and p.stdout.startswith("$"), f"openssl passwd {flag}: {p.stderr}")
+    return p.stdout.strip()
+
+
+def test_proxy_authorization_is_verified_against_the_credentials_file(cli):
+    good = _crypt("-6", "s3cret")  # SHA-512 crypt
+    roles = ("version: 1\ncredentials: users.htpasswd\nroles:\n  trusted:\n    mode: enforce\n    match:\n"
+             "      users: [trusted]\n    allow_ranges: [127.0.0.1/32]\n")
+    with TempDir(cli) as t, Upstream() as up:
+        t.write("users.htpasswd", f"# who may use the trusted role\n\ntrusted:{good}\n")
+        with Proxy(cli, t, roles) as px:
+            # The right password: the trusted role, on one kept-alive connection.
+            r = curl(px, "-U", "trusted:s3cret", up.url("/ok"), up.url("/ok2"))
+            check(r.returncode == 0 and r.stdout == "hello from /ok\nhello from /ok2\n", f"{r.stdout!r} {r.stderr}")
+            # A wrong password or an unknown user: 407 with a challenge, and nothing upstream.
+            for cred in ("trusted:wrong", "nobody:s3cret", "trusted:"):
+                r = curl(px, "-i", "-U", cred, up.url("/no"))
+                check(r.stdout.startswith("HTTP/1.1 407") and 'Proxy-Authenticate: Basic realm="cloudfort egress"'
+                      in r.stdout and "unknown user or wrong password" in r.stdout, f"{cred}: {r.stdout[:300]!r}")
+            # A client claiming the user without the password does not get the role either.
+            s = socket.create_connection(px.addr, timeout=10)
+            s.sendall(f"GET {up.url('/claim')} HTTP/1.1\r\nHost: x\r\nProxy-Authorization: Basic dHJ1c3RlZA==\r\n\r\n"
+                      .encode())  # "trusted" with no colon
+            status, _, body = read_response(s)
+            s.close()
+            check(status == 407 and b"expected Basic credentials" in body, f"{status} {body!r}")
+            # No credentials at all: the default role, which denies loopback.
+            r = curl(px, "-i", up.url("/anon"))
+            check(r.stdout.startswith("HTTP/1.1 403"), f"anonymous: {r.stdout[:200]!r}")
+            check([x[1] for x in up.seen] == ["/ok", "/ok2"], f"upstream saw {up.seen}")
+            lines = px.wait_requests(7)
+            check([(ln["role"], ln["verdict"], ln["why"], ln["status"]) for ln in lines] ==
+                  [("trusted", "allow", "ok", 200)] * 2 + [("-", "deny", "auth", 407)] * 4 +
+                  [("default", "deny", "address", 403)], f"{lines}")
+            m = px.metrics()
+            check(m['cloudfort_egress_requests_total{verdict="deny",why="auth"}'] == 4, f"{m}")
+            check(px.stop() == 0, "exit")
+        # What does not load: a weak hash (file and line), a user no credentials name, no file.
+        t.write("weak.htpasswd", f"trusted:{good}\nlegacy:{_crypt('-1', 'x')}\n")
+        t.write("other.htpasswd", f"someone:{good}\n")
+        for creds, want in (("weak.htpasswd", "weak.htpasswd:2:"), ("other.htpasswd", "not in the credentials file"),
+                            ("missing.htpasswd", "missing.htpasswd")):
+            path = t.write(f"pol-{creds}.yaml", roles.replace("users.htpasswd", creds))
+            r = cli.run("egress", "--allow-root", "--listen", "127.0.0.1:0", "--policy", path)
+            check(r.code == 2 and want in r.err, f"{creds}: {r.code} {r.err}")
+    # Without a credentials file a user is taken as given, and the proxy says so when it starts.
+    with TempDir(cli) as t, Proxy(cli, t, roles.replace("credentials: users.htpasswd\n", "")) as px:
+        check("any client can name any user" in px.stderr(), px.stderr())
+        check(px.stop() == 0, "exit")

@@ -50,6 +50,7 @@
 #include <event2/util.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/crypto.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <stdio.h>
@@ -140,6 +141,9 @@ struct cf__conn {
   bool c_shut, u_shut;
   bool tls;          /* the client speaks TLS to the proxy */
   char *cert_cn;     /* common name of its verified certificate, or NULL */
+  char *auth;        /* the Proxy-Authorization value that verified last, under auth_pol */
+  size_t auth_len;
+  cf__policy_ref_t *auth_pol;
   struct timeval head_start; /* first byte of the head being read */
   struct timeval last_io;    /* tunnel: the last bytes either way */
   size_t head_scanned;       /* bytes of the head searched for its end */
@@ -532,6 +536,9 @@ static void conn_free(cf__conn_t *c) {
   if (!pool_put(c)) up_close(c);
   if (c->c) bufferevent_free(c->c);
   free(c->cert_cn);
+  if (c->auth) OPENSSL_cleanse(c->auth, c->auth_len);
+  free(c->auth);
+  cf__policy_ref_drop(c->auth_pol);
   if (c->prev) c->prev->next = c->next;
   else p->conns = c->next;
   if (c->next) c->next->prev = c->prev;
@@ -579,11 +586,14 @@ static void reply_error(cf__conn_t *c, int status, const char *phrase, const cha
   int bl = snprintf(body, sizeof body, "%d %s: %s\n", status, phrase, reason);
   if (bl < 0) bl = 0;
   if ((size_t)bl >= sizeof body) bl = (int)sizeof body - 1;
+  bool policy = status == 403 || status == 407;
   evbuffer_add_printf(out,
                       "HTTP/1.1 %d %s\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: %d\r\n"
-                      "%s%s%sConnection: %s\r\n\r\n",
-                      status, phrase, bl, status == 403 ? "X-Cloudfort-Egress-Reason: " : "",
-                      status == 403 ? reason : "", status == 403 ? "\r\n" : "", keep ? "keep-alive" : "close");
+                      "%s%s%s%sConnection: %s\r\n\r\n",
+                      status, phrase, bl, policy ? "X-Cloudfort-Egress-Reason: " : "", policy ? reason : "",
+                      policy ? "\r\n" : "",
+                      status == 407 ? "Proxy-Authenticate: Basic realm=\"cloudfort egress\", charset=\"UTF-8\"\r\n" : "",
+                      keep ? "keep-alive" : "close");
   if (!(r && r->is_head)) evbuffer_add(out, body, (size_t)bl);
   switch (status) {
   case 400: p->m.errors_by_status[0]++; break;
@@ -814,6 +824,46 @@ static req_t *new_req(cf__conn_t *c) {
   return r;
 }
 
+/*
+ * Proxy-Authorization: its user chooses a role. When the policy has a credentials file the
+ * password must verify, or the request is refused (407, and the connection closes: a client
+ * guessing passwords pays a connection per guess). A verified value is remembered for the
+ * connection with the policy it verified under, so a kept-alive client costs one password
+ * check (milliseconds with yescrypt), not one per request. Returns false when refused, with
+ * the reason in the request.
+ */
+static bool take_credentials(cf__conn_t *c, const cf__http_head_t *h) {
+  req_t *r = c->r;
+  if (!h->proxy_auth) return true;
+  const cf_egress_policy_t *pol = r->pol->policy;
+  if (!cf_egress_policy_has_credentials(pol)) {
+    (void)cf__http_basic_credentials(h->proxy_auth, h->proxy_auth_len, r->user, sizeof r->user, NULL, 0);
+    return true;
+  }
+  if (c->auth && c->auth_pol == r->pol && c->auth_len == h->proxy_auth_len &&
+      memcmp(c->auth, h->proxy_auth, c->auth_len) == 0)
+    return cf__http_basic_credentials(h->proxy_auth, h->proxy_auth_len, r->user, sizeof r->user, NULL, 0);
+  char pass[256];
+  bool decoded = cf__http_basic_credentials(h->proxy_auth, h->proxy_auth_len, r->user, sizeof r->user, pass, sizeof pass);
+  bool ok = decoded && cf_egress_authenticate(pol, r->user, pass) == CF_EGRESS_AUTH_OK;
+  OPENSSL_cleanse(pass, sizeof pass);
+  if (!ok) {
+    r->denied = r->policy_denied = true;
+    r->why = CF_EGRESS_WHY_AUTH;
+    cf__strfmt(r->reason, sizeof r->reason, "Proxy-Authorization: %s",
+               decoded ? "unknown user or wrong password" : "expected Basic credentials");
+    r->user[0] = '\0';
+    return false;
+  }
+  free(c->auth);
+  c->auth = malloc(h->proxy_auth_len);
+  c->auth_len = c->auth ? h->proxy_auth_len : 0;
+  if (c->auth) memcpy(c->auth, h->proxy_auth, c->auth_len);
+  cf__policy_ref_drop(c->auth_pol);
+  c->auth_pol = cf__policy_ref_take(r->pol);
+  return true;
+}
+
 static void on_head(cf__conn_t *c) {
   cf__loop_t *p = c->p;
   struct evbuffer *in = bufferevent_get_input(c->c);
@@ -892,7 +942,12 @@ static void on_head(cf__conn_t *c) {
   if (r->body_chunked) cf__chunked_init(&r->ch, (uint32_t)max);
   r->minor = (uint8_t)h->minor;
   if (h->conn_close || (h->minor == 0 && !h->conn_keep_alive)) c->c_keep = false;
-  if (h->proxy_auth) (void)cf__http_basic_user(h->proxy_auth, h->proxy_auth_len, r->user, sizeof r->user);
+  if (!take_credentials(c, h)) {
+    copy_n(r->host, sizeof r->host, h->target, h->target_len < 200 ? h->target_len : 200);
+    evbuffer_drain(in, h->head_len);
+    reply_error(c, 407, "Proxy Authentication Required", r->reason, false);
+    return;
+  }
 
   /* The URL to check: absolute-form for requests, authority-form for CONNECT. */
   char *url = NULL;

@@ -389,15 +389,17 @@ cf__http_status cf__http_parse_response(const char *buf, size_t len, size_t max_
   return parse_fields(le + 2, buf + h->head_len, false, h);
 }
 
-bool cf__http_basic_user(const char *value, size_t n, char *user, size_t size) {
-  if (size == 0) return false;
+bool cf__http_basic_credentials(const char *value, size_t n, char *user, size_t usize, char *pass, size_t psize) {
+  if (usize == 0 || (pass && psize == 0)) return false;
   user[0] = '\0';
+  if (pass) pass[0] = '\0';
   if (n < 6 || !cf__http_name_is(value, 5, "basic") || !is_ows((uint8_t)value[5])) return false;
   size_t i = 6;
   while (i < n && is_ows((uint8_t)value[i])) i++;
   uint32_t acc = 0;
   unsigned bits = 0;
-  size_t k = 0;
+  size_t k = 0, pk = 0;
+  bool in_pass = false;
   for (; i < n; i++) {
     char c = value[i];
     int v;
@@ -410,19 +412,33 @@ bool cf__http_basic_user(const char *value, size_t n, char *user, size_t size) {
     else return false;
     acc = (acc << 6) | (uint32_t)v;
     bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      char out = (char)((acc >> bits) & 0xff);
-      if (out == ':') { /* the user ends at the first colon; the password is not kept */
+    if (bits < 8) continue;
+    bits -= 8;
+    char out = (char)((acc >> bits) & 0xff);
+    if (!in_pass) {
+      if (out == ':') { /* the user ends at the first colon; the rest is the password */
         user[k] = '\0';
-        return k > 0;
+        if (k == 0) return false;
+        if (!pass) return true;
+        in_pass = true;
+        continue;
       }
-      if ((uint8_t)out < 0x20 || out == 0x7f || k + 1 >= size) return false;
+      if ((uint8_t)out < 0x20 || out == 0x7f || k + 1 >= usize) return false;
       user[k++] = out;
+    } else {
+      if (out == '\0' || pk + 1 >= psize) {
+        pass[0] = '\0';
+        return false;
+      }
+      pass[pk++] = out;
     }
   }
-  user[k] = '\0';
-  return false; /* no colon: not user-pass */
+  if (!in_pass) {
+    user[k] = '\0';
+    return false; /* no colon: not user-pass */
+  }
+  pass[pk] = '\0';
+  return true;
 }
 
 /* ---- chunked bodies ---- */

@@ -95,9 +95,11 @@ static inline bool cf__http_name_is(const char *name, size_t n, const char *lit)
   }
   return true;
 }
-/* The user of a "Basic" Proxy-Authorization value, decoded into user[size] (the part before
- * ':'). Returns false when the value is not Basic or does not decode. */
-bool cf__http_basic_user(const char *value, size_t n, char *user, size_t size);
+/* The user and password of a "Basic" Proxy-Authorization value, decoded into user[usize] (the
+ * part before the first ':', no control characters) and, when pass is not NULL, pass[psize]
+ * (the rest, no NUL). Returns false when the value is not Basic, does not decode or does not
+ * fit; user and pass are then empty or cut. */
+bool cf__http_basic_credentials(const char *value, size_t n, char *user, size_t usize, char *pass, size_t psize);
 
 /*
  * A chunked-body scanner (RFC 9112 7.1): fed the bytes of a body as they come, it finds where

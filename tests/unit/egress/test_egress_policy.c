@@ -8,7 +8,8 @@
  * else the default role; enforce, report and open modes; host globs; ports and port ranges;
  * allowed and denied ranges (an allowed range never opens a metadata address unless it names
  * exactly that address); credentials in URLs; the address check with its port and the name
- * the address came from.
+ * the address came from; the credentials file behind Proxy-Authorization (yescrypt, bcrypt and
+ * SHA-512 crypt verify, weak and malformed hashes are refused at their line).
  */
 #include "egress_test.h"
 
@@ -299,10 +300,85 @@ static void test_ranges(void **state) {
   cf_egress_policy_free(p);
 }
 
+/* ---- credentials ---- */
+
+#define CREDS "tests/data/egress/credentials/"
+
+static void test_credentials(void **state) {
+  (void)state;
+  cf_egress_policy_t *p = NULL;
+  cf_diag_t d;
+  cf_diag_init(&d);
+  assert_int_equal(CF_OK, cf_egress_policy_load(NULL, CREDS "policy.yaml", &p, &d));
+  assert_true(cf_egress_policy_has_credentials(p));
+  /* yescrypt, bcrypt (a line with a further field) and SHA-512 crypt (a CRLF line) */
+  assert_int_equal(CF_EGRESS_AUTH_OK, cf_egress_authenticate(p, "alice", "s3cret"));
+  assert_int_equal(CF_EGRESS_AUTH_OK, cf_egress_authenticate(p, "bob", "s3cret"));
+  assert_int_equal(CF_EGRESS_AUTH_OK, cf_egress_authenticate(p, "carol", "s3cret"));
+  assert_int_equal(CF_EGRESS_AUTH_FAILED, cf_egress_authenticate(p, "alice", "s3cret "));
+  assert_int_equal(CF_EGRESS_AUTH_FAILED, cf_egress_authenticate(p, "alice", ""));
+  assert_int_equal(CF_EGRESS_AUTH_FAILED, cf_egress_authenticate(p, "mallory", "s3cret"));
+  assert_int_equal(CF_EGRESS_AUTH_FAILED, cf_egress_authenticate(p, NULL, "s3cret"));
+  assert_int_equal(CF_EGRESS_AUTH_FAILED, cf_egress_authenticate(p, "alice", NULL));
+  /* The user still chooses the role; verifying is the caller's step before it. */
+  cf_egress_client_t c = {0};
+  c.user = "bob";
+  assert_policy_verdict(p, &c, "https://93.184.216.34:8443/", CF_EGRESS_ALLOW, CF_EGRESS_WHY_OK);
+  assert_policy_verdict(p, NULL, "https://93.184.216.34:8443/", CF_EGRESS_DENY, CF_EGRESS_WHY_PORT);
+  cf_egress_policy_free(p);
+  /* Without a credentials file nothing is checked. */
+  assert_int_equal(CF_OK, cf_egress_policy_default(&p));
+  assert_false(cf_egress_policy_has_credentials(p));
+  assert_int_equal(CF_EGRESS_AUTH_NONE, cf_egress_authenticate(p, "alice", "anything"));
+  cf_egress_policy_free(p);
+  assert_int_equal(CF_EGRESS_AUTH_NONE, cf_egress_authenticate(NULL, "alice", "s3cret"));
+
+  /* What does not load, and where it says so. */
+  static const struct {
+    const char *file, *error_file;
+    uint32_t line;
+    cf_err err;
+    const char *says;
+  } bad[] = {
+      {"weak-md5.htpasswd", CREDS "weak-md5.htpasswd", 2, CF_EPARSE, "user 'dave': a weak hash"},
+      {"weak-des.htpasswd", CREDS "weak-des.htpasswd", 1, CF_EPARSE, "user 'erin'"},
+      {"no-colon.htpasswd", CREDS "no-colon.htpasswd", 2, CF_EPARSE, "expected USER:HASH"},
+      {"not-a-hash.htpasswd", CREDS "not-a-hash.htpasswd", 1, CF_EPARSE, "expected a crypt(3) hash"},
+      {"twice.htpasswd", CREDS "twice.htpasswd", 3, CF_EPARSE, "user 'alice' is listed twice (also line 1)"},
+      {"empty.htpasswd", CREDS "empty.htpasswd", 1, CF_EPARSE, "no USER:HASH lines"},
+      {"no-such.htpasswd", CREDS "no-such.htpasswd", 0, CF_EIO, "cannot open"},
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    char y[256];
+    snprintf(y, sizeof y, "credentials: %s\nroles:\n  a:\n    match: {users: [alice]}\n", bad[i].file);
+    p = (cf_egress_policy_t *)1;
+    cf_err e = cf_egress_policy_parse(NULL, y, strlen(y), CREDS "bad.yaml", &p, &d);
+    const char *msg = d.message ? d.message : "";
+    if (e != bad[i].err || p || !strstr(msg, bad[i].says) || d.line != bad[i].line ||
+        (bad[i].error_file && (!d.file || strcmp(d.file, bad[i].error_file) != 0))) {
+      print_error("%s -> %s at %s:%u: %s\n", bad[i].file, cf_err_name(e), d.file ? d.file : "-", d.line, msg);
+      fail();
+    }
+    cf_diag_cleanup(&d);
+    cf_diag_init(&d);
+  }
+  /* A role chosen by a user the file does not have could never be used. */
+  static const char y[] = "credentials: users.htpasswd\nroles:\n  a:\n    match: {users: [alice, zoe]}\n";
+  assert_int_equal(CF_EPARSE, cf_egress_policy_parse(NULL, y, sizeof y - 1, CREDS "bad.yaml", &p, &d));
+  assert_non_null(strstr(d.message, "role 'a' is chosen by user 'zoe', who is not in the credentials file"));
+  cf_diag_cleanup(&d);
+  cf_diag_init(&d);
+  static const char y2[] = "credentials: [users.htpasswd]\n";
+  assert_int_equal(CF_EPARSE, cf_egress_policy_parse(NULL, y2, sizeof y2 - 1, CREDS "bad.yaml", &p, &d));
+  assert_int_equal(1, d.line);
+  cf_diag_cleanup(&d);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_errors), cmocka_unit_test(test_load),           cmocka_unit_test(test_roles),
       cmocka_unit_test(test_modes),  cmocka_unit_test(test_hosts_and_ports), cmocka_unit_test(test_ranges),
+      cmocka_unit_test(test_credentials),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

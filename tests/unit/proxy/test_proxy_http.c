@@ -77,9 +77,20 @@ static void test_request_fields(void **state) {
   assert_true(cf__http_is_hop_by_hop("Proxy-Authorization", 19));
   assert_false(cf__http_is_hop_by_hop("X-Hop", 5));
   char user[32];
-  assert_true(cf__http_basic_user(h->proxy_auth, h->proxy_auth_len, user, sizeof user));
+  assert_true(cf__http_basic_credentials(h->proxy_auth, h->proxy_auth_len, user, sizeof user, NULL, 0));
   assert_string_equal("audit", user);
-  assert_false(cf__http_basic_user("Bearer abc", 10, user, sizeof user));
+  assert_false(cf__http_basic_credentials("Bearer abc", 10, user, sizeof user, NULL, 0));
+  /* the password is everything after the first colon, colons included */
+  char pass[32];
+  static const char both[] = "Basic YXVkaXQ6czNjcjN0OmV4dHJh"; /* audit:s3cr3t:extra */
+  assert_true(cf__http_basic_credentials(both, sizeof both - 1, user, sizeof user, pass, sizeof pass));
+  assert_string_equal("audit", user);
+  assert_string_equal("s3cr3t:extra", pass);
+  assert_false(cf__http_basic_credentials(both, sizeof both - 1, user, sizeof user, pass, 8)); /* does not fit */
+  assert_false(cf__http_basic_credentials("Basic OnBhc3M=", 14, user, sizeof user, pass, sizeof pass)); /* no user */
+  assert_true(cf__http_basic_credentials("Basic dTo=", 10, user, sizeof user, pass, sizeof pass));
+  assert_string_equal("u", user);
+  assert_string_equal("", pass);
   free(h);
 }
 

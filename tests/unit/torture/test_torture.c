@@ -465,6 +465,23 @@ static cf_err op_egress_policy(void) {
   return e;
 }
 
+/* A policy with a credentials file, then one password check (bcrypt, which allocates only our
+ * own work area): a right password may fail only for want of memory. (A wrong one fails
+ * either way, so it cannot tell a swallowed failure; test_egress_policy checks those.) */
+static cf_err op_egress_credentials(void) {
+  cf_egress_policy_t *p = NULL;
+  cf_diag_t d;
+  cf_diag_init(&d);
+  cf_err e = cf_egress_policy_load(g_ctx, "tests/data/egress/credentials/policy.yaml", &p, &d);
+  if ((e == CF_OK) != (p != NULL)) TT_FAIL("policy load returned %s with a policy %p", cf_err_name(e), (void *)p);
+  snprintf(last_message, sizeof last_message, "%u:%u %s", d.line, d.column, d.message ? d.message : "");
+  cf_diag_cleanup(&d);
+  if (e) return e;
+  if (cf_egress_authenticate(p, "bob", "s3cret") != CF_EGRESS_AUTH_OK) e = CF_ENOMEM;
+  cf_egress_policy_free(p);
+  return e;
+}
+
 /* Scans data with the torture rules; a successful scan must find exactly what an
  * unhindered one finds. */
 static size_t expect_findings = SIZE_MAX, expect_suppressed = SIZE_MAX;
@@ -605,6 +622,11 @@ static void test_torture_egress_policy(void **state) {
   torture("egress policy", op_egress_policy);
 }
 
+static void test_torture_egress_credentials(void **state) {
+  (void)state;
+  torture("egress policy with credentials", op_egress_credentials);
+}
+
 static void test_torture_scan_yaml(void **state) {
   (void)state;
   torture("scan of a YAML template", op_scan_yaml);
@@ -681,7 +703,7 @@ int main(void) {
       cmocka_unit_test(test_torture_rule_compile),
       cmocka_unit_test(test_torture_toml_parse),
       cmocka_unit_test(test_torture_gitleaks_load),
-      cmocka_unit_test(test_torture_egress_policy),
+      cmocka_unit_test(test_torture_egress_policy), cmocka_unit_test(test_torture_egress_credentials),
       cmocka_unit_test(test_torture_scan_yaml),
       cmocka_unit_test(test_torture_scan_json_with_baseline),
       cmocka_unit_test(test_torture_scan_gzip),
