@@ -49,14 +49,8 @@ cf_err cf__egress_creds_load(cf_arena_t *arena, const cf_ctx_t *ctx, const char 
   if (!S_ISREG(st.st_mode)) return cf_diag_set(diag, CF_EIO, path, 0, 0, "not a regular file");
   char *buf = NULL;
   size_t len = 0;
-  cf_err e = cf__read_file(path, cf__limits(ctx)->max_rule_size, 1, &buf, &len, diag);
-  if (e) {
-    if (e == CF_ENOTFOUND || e == CF_EINVAL) {
-      if (diag) diag->code = CF_EIO;
-      e = CF_EIO;
-    }
-    return e;
-  }
+  cf_err e = cf__egress_read_file(ctx, path, &buf, &len, diag);
+  if (e) return e;
   struct cf__creds *c = cf__arena_zalloc(arena, sizeof *c);
   size_t lines = 1;
   for (size_t i = 0; i < len; i++) lines += buf[i] == '\n';

@@ -36,6 +36,10 @@ cf_err cf__egress_url_host(const char *in, size_t n, bool bracketed, char host_o
  * or more zero pieces compressed) into out (at least 40 bytes). */
 void cf__egress_ipv6_format(const uint8_t a[16], char *out, size_t n);
 
+/* Reads a policy or credentials file within the rule-size limit; a missing file or a folder is
+ * CF_EIO (egress_policy.c). */
+cf_err cf__egress_read_file(const cf_ctx_t *ctx, const char *path, char **buf, size_t *len, cf_diag_t *diag);
+
 /* ---- credentials (egress_auth.c) ---- */
 
 struct cf__creds;

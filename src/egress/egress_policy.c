@@ -501,19 +501,22 @@ cf_err cf_egress_policy_parse(const cf_ctx_t *ctx, const char *text, size_t len,
   return CF_OK;
 }
 
+cf_err cf__egress_read_file(const cf_ctx_t *ctx, const char *path, char **buf, size_t *len, cf_diag_t *diag) {
+  cf_err e = cf__read_file(path, cf__limits(ctx)->max_rule_size, 1, buf, len, diag);
+  if (e == CF_ENOTFOUND || e == CF_EINVAL) { /* missing, or a folder */
+    if (diag) diag->code = CF_EIO;
+    e = CF_EIO;
+  }
+  return e;
+}
+
 cf_err cf_egress_policy_load(const cf_ctx_t *ctx, const char *path, cf_egress_policy_t **out, cf_diag_t *diag) {
   if (!out || !path) return CF_EINVAL;
   *out = NULL;
   char *buf = NULL;
   size_t len = 0;
-  cf_err e = cf__read_file(path, cf__limits(ctx)->max_rule_size, 1, &buf, &len, diag);
-  if (e) {
-    if (e == CF_ENOTFOUND || e == CF_EINVAL) {
-      if (diag) diag->code = CF_EIO;
-      e = CF_EIO;
-    }
-    return e;
-  }
+  cf_err e = cf__egress_read_file(ctx, path, &buf, &len, diag);
+  if (e) return e;
   e = cf_egress_policy_parse(ctx, buf, len, path, out, diag);
   free(buf);
   return e;
