@@ -65,6 +65,7 @@ typedef struct role {
   list_t ports;                   /* portr_t; empty: any port */
   list_t allow_ranges, deny_ranges, clients; /* cidr_t */
   list_t users, cert_cns;         /* const char * */
+  cf_pos_t pos;                   /* where the role is named */
 } role_t;
 
 struct cf_egress_policy {
@@ -314,6 +315,7 @@ static bool read_match(loader_t *l, const cf_member_t *mm, role_t *r) {
 
 static bool read_role(loader_t *l, const cf_member_t *rm, role_t *r) {
   role_defaults(r, NULL);
+  r->pos = rm->key_pos;
   if (!(r->name = cf__arena_strdup(l->p->arena, rm->key))) return oom(l);
   const cf_node_t *v = rm->value;
   if (v->type == CF_NODE_NULL) return true;
@@ -432,9 +434,8 @@ static void check_users(loader_t *l) {
     for (size_t k = 0; k < p->roles[i].users.n; k++) {
       named = true;
       if (p->creds && !cf__egress_creds_has(p->creds, u[k])) {
-        l->err = cf_diag_set(l->diag, CF_EPARSE, l->name, 0, 0,
-                             "role '%s' is chosen by user '%s', who is not in the credentials file",
-                             p->roles[i].name, u[k]);
+        (void)lfail(l, p->roles[i].pos, "role '%s' is chosen by user '%s', who is not in the credentials file",
+                    p->roles[i].name, u[k]);
         return;
       }
     }

@@ -366,6 +366,8 @@ static void test_credentials(void **state) {
   static const char y[] = "credentials: users.htpasswd\nroles:\n  a:\n    match: {users: [alice, zoe]}\n";
   assert_int_equal(CF_EPARSE, cf_egress_policy_parse(NULL, y, sizeof y - 1, CREDS "bad.yaml", &p, &d));
   assert_non_null(strstr(d.message, "role 'a' is chosen by user 'zoe', who is not in the credentials file"));
+  assert_int_equal(3, d.line);
+  assert_int_equal(3, d.column);
   cf_diag_cleanup(&d);
   cf_diag_init(&d);
   static const char y2[] = "credentials: [users.htpasswd]\n";
