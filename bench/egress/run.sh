@@ -15,11 +15,11 @@
 # proxies log every request to a file. wrk speaks proxy form through a Lua script that puts the
 # absolute URL in the request line.
 #
-# For each of 8, 64 and 256 connections, each target runs EGRESS_BENCH_RUNS times (default 3)
-# for EGRESS_BENCH_SECONDS seconds (default 10); the medians of requests/s and of wrk's p50
-# and p99 latency are quoted, with cloudfort/Squid and the p99 each proxy adds over direct. Then 10,000
-# idle client connections are opened to cloudfort (bench/egress/idle.py) and its resident set
-# size is read from /proc.
+# For each of 8, 64 and 256 connections, each target runs EGRESS_BENCH_RUNS times (default 3,
+# in rounds that visit every target once) for EGRESS_BENCH_SECONDS seconds (default 10); the
+# medians of requests/s and of wrk's p50 and p99 latency are quoted, with cloudfort/Squid and
+# the p99 each proxy adds over direct. Then 10,000 idle client connections are opened to
+# cloudfort (bench/egress/idle.py) and its resident set size is read from /proc.
 #
 # Goals (DESIGN.md, "Performance goals"): at least Squid's requests/s (the design aims for 2x),
 # at most 1 ms of added p99 over direct, at most 64 MB RSS with 10,000 idle connections. A
@@ -190,37 +190,31 @@ to_ms() {
   echo "$1" | awk '{v = $1 + 0; if ($1 ~ /us$/) v /= 1000; else if ($1 ~ /ms$/) v = v; else if ($1 ~ /s$/) v *= 1000; printf "%.3f\n", v}'
 }
 
-# run_wrk CONNS TARGET: sets rps, p50, p99 (medians of $runs runs) and errs (non-2xx + socket errors, summed)
-run_wrk() {
-  conns=$1
-  target=$2
-  rpss=""
-  p50s=""
-  p99s=""
-  errs=0
-  i=0
-  while [ "$i" -lt "$runs" ]; do
-    case $target in
-      direct) wrk -t2 -c"$conns" -d"${secs}s" --latency "$url" > "$work/wrk.txt" 2>&1 ;;
-      squid) wrk -t2 -c"$conns" -d"${secs}s" --latency -s "$work/proxy.lua" "http://127.0.0.1:$squid_port" > "$work/wrk.txt" 2>&1 ;;
-      nginx-proxy) wrk -t2 -c"$conns" -d"${secs}s" --latency -s "$work/proxy.lua" "http://127.0.0.1:$ngp_port" > "$work/wrk.txt" 2>&1 ;;
-      cloudfort) wrk -t2 -c"$conns" -d"${secs}s" --latency -s "$work/proxy.lua" "http://127.0.0.1:$cf_port" > "$work/wrk.txt" 2>&1 ;;
-    esac
-    r=$(awk '/^Requests\/sec:/ {print $2}' "$work/wrk.txt")
-    [ -n "$r" ] || die "wrk failed against $target: $(cat "$work/wrk.txt")"
-    rpss="$rpss $r"
-    p50s="$p50s $(to_ms "$(awk '$1 == "50%" {print $2}' "$work/wrk.txt")")"
-    p99s="$p99s $(to_ms "$(awk '$1 == "99%" {print $2}' "$work/wrk.txt")")"
-    e=$(awk '/Non-2xx or 3xx responses:/ {n += $NF} /Socket errors:/ {gsub(",", ""); n += $4 + $6 + $8 + $10} END {print n + 0}' "$work/wrk.txt")
-    errs=$((errs + e))
-    i=$((i + 1))
-  done
-  # shellcheck disable=SC2086
-  rps=$(median $rpss)
-  # shellcheck disable=SC2086
-  p50=$(median $p50s)
-  # shellcheck disable=SC2086
-  p99=$(median $p99s)
+# wrk_once CONNS TARGET: one wrk run; appends "requests/s p50 p99 errors" to $work/cell-CONNS-TARGET
+# (errors: non-2xx responses and socket errors).
+wrk_once() {
+  case $2 in
+    direct) wrk -t2 -c"$1" -d"${secs}s" --latency "$url" > "$work/wrk.txt" 2>&1 ;;
+    squid) wrk -t2 -c"$1" -d"${secs}s" --latency -s "$work/proxy.lua" "http://127.0.0.1:$squid_port" > "$work/wrk.txt" 2>&1 ;;
+    nginx-proxy) wrk -t2 -c"$1" -d"${secs}s" --latency -s "$work/proxy.lua" "http://127.0.0.1:$ngp_port" > "$work/wrk.txt" 2>&1 ;;
+    cloudfort) wrk -t2 -c"$1" -d"${secs}s" --latency -s "$work/proxy.lua" "http://127.0.0.1:$cf_port" > "$work/wrk.txt" 2>&1 ;;
+  esac
+  r=$(awk '/^Requests\/sec:/ {print $2}' "$work/wrk.txt")
+  [ -n "$r" ] || die "wrk failed against $2: $(cat "$work/wrk.txt")"
+  e=$(awk '/Non-2xx or 3xx responses:/ {n += $NF} /Socket errors:/ {gsub(",", ""); n += $4 + $6 + $8 + $10} END {print n + 0}' "$work/wrk.txt")
+  echo "$r $(to_ms "$(awk '$1 == "50%" {print $2}' "$work/wrk.txt")") $(to_ms "$(awk '$1 == "99%" {print $2}' "$work/wrk.txt")") $e" \
+    >> "$work/cell-$1-$2"
+}
+
+# cell CONNS TARGET: sets rps, p50, p99 (medians of the runs) and errs (summed)
+cell() {
+  # shellcheck disable=SC2046
+  rps=$(median $(awk '{print $1}' "$work/cell-$1-$2"))
+  # shellcheck disable=SC2046
+  p50=$(median $(awk '{print $2}' "$work/cell-$1-$2"))
+  # shellcheck disable=SC2046
+  p99=$(median $(awk '{print $3}' "$work/cell-$1-$2"))
+  errs=$(awk '{n += $4} END {print n + 0}' "$work/cell-$1-$2")
 }
 
 cpu_model=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
@@ -231,9 +225,17 @@ echo "peers       $(squid -v | head -1 | sed 's/ for .*//') ($ncpu workers); ngi
 echo "            cloudfort egress: $ncpu event loops (one per CPU, the default)"
 printf '%-6s %-12s %12s %10s %10s %8s\n' conns target "requests/s" "p50 ms" "p99 ms" errors
 result=""
+targets="direct squid nginx-proxy cloudfort"
 for conns in $conns_list; do
-  for target in direct squid nginx-proxy cloudfort; do
-    run_wrk "$conns" "$target"
+  # Round by round, every target once per round: a slow minute of a shared machine falls on
+  # all of them alike rather than on whichever ran then.
+  i=0
+  while [ "$i" -lt "$runs" ]; do
+    for target in $targets; do wrk_once "$conns" "$target"; done
+    i=$((i + 1))
+  done
+  for target in $targets; do
+    cell "$conns" "$target"
     printf '%-6s %-12s %12.0f %10.3f %10.3f %8d\n' "$conns" "$target" "$rps" "$p50" "$p99" "$errs"
     result="$result $conns:$target:$rps:$p50:$p99:$errs"
   done
