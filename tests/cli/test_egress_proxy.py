@@ -768,3 +768,36 @@ def test_proxy_authorization_is_verified_against_the_credentials_file(cli):
     with TempDir(cli) as t, Proxy(cli, t, roles.replace("credentials: users.htpasswd\n", "")) as px:
         check("any client can name any user" in px.stderr(), px.stderr())
         check(px.stop() == 0, "exit")
+
+
+def test_password_checks_do_not_stall_the_loop(cli):
+    # bcrypt at cost 14: about 0.7 s of CPU per check (the hash of "s3cret"). One loop
+    # (--threads 1): while a check runs in a checker thread, the loop goes on answering.
+    slow = "$2b$14$MzEb4I.xby72XgQrqvT8lOLdw7y.6cr0S6cg6uWAoz4z2HxEAL2Pi"
+    roles = ("version: 1\ncredentials: users.htpasswd\nroles:\n  trusted:\n    match:\n      users: [trusted]\n"
+             "    allow_ranges: [127.0.0.1/32]\n")
+    with TempDir(cli) as t, Upstream() as up:
+        t.write("users.htpasswd", f"trusted:{slow}\n")
+        with Proxy(cli, t, roles, args=["--threads", "1"]) as px:
+            done = {}
+
+            def authed():
+                t0 = time.monotonic()
+                r = curl(px, "-U", "trusted:s3cret", up.url("/slow"))
+                done["auth"] = (r.stdout, time.monotonic() - t0)
+
+            th = threading.Thread(target=authed)
+            th.start()
+            time.sleep(0.1)
+            t0 = time.monotonic()
+            req = b"GET http://169.254.169.254/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+            codes = [_status(raw(px.addr, req)) for _ in range(10)]
+            t_anon = time.monotonic() - t0
+            th.join(30)
+            check(codes == [403] * 10, f"{codes}")
+            check(done.get("auth", ("", 0))[0] == "hello from /slow\n", f"{done}")
+            # Ten denials take milliseconds; had the loop waited for the check, the first of
+            # them alone would have taken most of its 0.7 s.
+            check(t_anon < 0.35 and done["auth"][1] > 0.5,
+                  f"10 requests took {t_anon:.3f} s while a password check took {done['auth'][1]:.3f} s")
+            check(px.stop() == 0, "exit")

@@ -5,8 +5,9 @@
  * has one) its upstream's:
  *
  *   HEAD ──► RESOLVE ──► CONNECT ──► REQ_BODY ──► RESP_HEAD ──► RESP_BODY ──► HEAD (kept alive)
- *     │  (names only)        │                                               └─► closed
- *     └─► (CONNECT method) ──┴──► TUNNEL
+ *    ▲ │  (names only)        │                                               └─► closed
+ *    │ ├─► (CONNECT method) ──┴──► TUNNEL
+ *    └─┴── AUTH (a password being checked in a checker thread; then the head is parsed again)
  *
  * Every request is checked before anything leaves the proxy: the URL (cf_egress_check_url,
  * for the role chosen by the client's address, its Proxy-Authorization user and, on a TLS
@@ -77,6 +78,7 @@ enum {
   S_RESP_HEAD, /* waiting for the response head */
   S_RESP_BODY, /* relaying the response body */
   S_TUNNEL,    /* CONNECT: bytes both ways */
+  S_AUTH,      /* a Proxy-Authorization password is being checked; the client is not read */
   S_CLOSING    /* the last bytes go to the client, then the connection closes */
 };
 
@@ -141,9 +143,11 @@ struct cf__conn {
   bool c_shut, u_shut;
   bool tls;          /* the client speaks TLS to the proxy */
   char *cert_cn;     /* common name of its verified certificate, or NULL */
-  char *auth;        /* the Proxy-Authorization value that verified last, under auth_pol */
+  char *auth;        /* the Proxy-Authorization value checked last, under auth_pol */
   size_t auth_len;
   cf__policy_ref_t *auth_pol;
+  bool auth_ok;      /* whether it verified */
+  cf__auth_job_t *auth_job; /* the check in flight (S_AUTH) */
   struct timeval head_start; /* first byte of the head being read */
   struct timeval last_io;    /* tunnel: the last bytes either way */
   size_t head_scanned;       /* bytes of the head searched for its end */
@@ -152,6 +156,7 @@ struct cf__conn {
 
 static void conn_free(cf__conn_t *c);
 static void on_head(cf__conn_t *c);
+static void req_free(req_t *r);
 static void start_connect(cf__conn_t *c);
 static void pump_req_body(cf__conn_t *c);
 static void on_resp_head(cf__conn_t *c);
@@ -539,6 +544,7 @@ static void conn_free(cf__conn_t *c) {
   if (c->auth) OPENSSL_cleanse(c->auth, c->auth_len);
   free(c->auth);
   cf__policy_ref_drop(c->auth_pol);
+  if (c->auth_job) c->auth_job->conn = NULL; /* its answer will find nobody */
   if (c->prev) c->prev->next = c->next;
   else p->conns = c->next;
   if (c->next) c->next->prev = c->prev;
@@ -827,41 +833,95 @@ static req_t *new_req(cf__conn_t *c) {
 /*
  * Proxy-Authorization: its user chooses a role. When the policy has a credentials file the
  * password must verify, or the request is refused (407, and the connection closes: a client
- * guessing passwords pays a connection per guess). A verified value is remembered for the
- * connection with the policy it verified under, so a kept-alive client costs one password
- * check (milliseconds with yescrypt), not one per request. Returns false when refused, with
- * the reason in the request.
+ * guessing passwords pays a connection per guess). The check itself runs in a checker thread
+ * (crypt(3) costs from a millisecond to hundreds, which would stall every connection of the
+ * loop): the connection waits in S_AUTH, not reading, and its head is parsed again when the
+ * answer comes. The answer is remembered for the connection with the policy it was given
+ * under, so a kept-alive client costs one check, not one per request.
  */
-static bool take_credentials(cf__conn_t *c, const cf__http_head_t *h) {
+enum { CRED_OK, CRED_DENIED, CRED_PENDING };
+
+static int take_credentials(cf__conn_t *c, const cf__http_head_t *h) {
   req_t *r = c->r;
-  if (!h->proxy_auth) return true;
+  if (!h->proxy_auth) return CRED_OK;
   const cf_egress_policy_t *pol = r->pol->policy;
-  if (!cf_egress_policy_has_credentials(pol)) {
-    (void)cf__http_basic_credentials(h->proxy_auth, h->proxy_auth_len, r->user, sizeof r->user, NULL, 0);
-    return true;
+  bool decoded = cf__http_basic_credentials(h->proxy_auth, h->proxy_auth_len, r->user, sizeof r->user, NULL, 0);
+  if (!cf_egress_policy_has_credentials(pol)) return CRED_OK;
+  bool known = c->auth && c->auth_pol == r->pol && c->auth_len == h->proxy_auth_len &&
+               memcmp(c->auth, h->proxy_auth, c->auth_len) == 0;
+  if (decoded && !known) {
+    cf__auth_job_t *j = calloc(1, sizeof *j);
+    char *hdr = j ? malloc(h->proxy_auth_len) : NULL;
+    if (!hdr) {
+      free(j);
+      r->error = "out of memory";
+    } else if (!cf__http_basic_credentials(h->proxy_auth, h->proxy_auth_len, j->user, sizeof j->user, j->pass,
+                                           sizeof j->pass)) {
+      free(hdr);
+      free(j);
+      decoded = false; /* a password too long to be one */
+    } else {
+      memcpy(hdr, h->proxy_auth, h->proxy_auth_len);
+      j->hdr = hdr;
+      j->hdr_len = h->proxy_auth_len;
+      j->loop = c->p;
+      j->conn = c;
+      j->pol = cf__policy_ref_take(r->pol);
+      c->auth_job = j;
+      c->state = S_AUTH;
+      bufferevent_disable(c->c, EV_READ);
+      req_free(r); /* made again, with the same start time, when the head is parsed again */
+      c->r = NULL;
+      cf__auth_submit(c->p->px, j);
+      return CRED_PENDING;
+    }
   }
-  if (c->auth && c->auth_pol == r->pol && c->auth_len == h->proxy_auth_len &&
-      memcmp(c->auth, h->proxy_auth, c->auth_len) == 0)
-    return cf__http_basic_credentials(h->proxy_auth, h->proxy_auth_len, r->user, sizeof r->user, NULL, 0);
-  char pass[256];
-  bool decoded = cf__http_basic_credentials(h->proxy_auth, h->proxy_auth_len, r->user, sizeof r->user, pass, sizeof pass);
-  bool ok = decoded && cf_egress_authenticate(pol, r->user, pass) == CF_EGRESS_AUTH_OK;
-  OPENSSL_cleanse(pass, sizeof pass);
-  if (!ok) {
-    r->denied = r->policy_denied = true;
-    r->why = CF_EGRESS_WHY_AUTH;
-    cf__strfmt(r->reason, sizeof r->reason, "Proxy-Authorization: %s",
-               decoded ? "unknown user or wrong password" : "expected Basic credentials");
-    r->user[0] = '\0';
-    return false;
+  if (decoded && known && c->auth_ok) return CRED_OK;
+  r->denied = r->policy_denied = true;
+  r->why = CF_EGRESS_WHY_AUTH;
+  cf__strfmt(r->reason, sizeof r->reason, "Proxy-Authorization: %s",
+             decoded ? "unknown user or wrong password" : "expected Basic credentials");
+  r->user[0] = '\0';
+  return CRED_DENIED;
+}
+
+void cf__auth_job_free(cf__auth_job_t *j) {
+  if (!j) return;
+  OPENSSL_cleanse(j->pass, sizeof j->pass);
+  if (j->hdr) OPENSSL_cleanse(j->hdr, j->hdr_len);
+  free(j->hdr);
+  cf__policy_ref_drop(j->pol);
+  free(j);
+}
+
+void cf__auth_resume(cf__loop_t *p) {
+  struct cf_proxy *px = p->px;
+  pthread_mutex_lock(&px->auth_mu);
+  cf__auth_job_t *j = p->auth_done;
+  p->auth_done = NULL;
+  pthread_mutex_unlock(&px->auth_mu);
+  while (j) {
+    cf__auth_job_t *next = j->next;
+    cf__conn_t *c = j->conn;
+    if (c) {
+      /* The answer becomes the connection's: the value, the policy and whether it verified. */
+      c->auth_job = NULL;
+      if (c->auth) OPENSSL_cleanse(c->auth, c->auth_len);
+      free(c->auth);
+      cf__policy_ref_drop(c->auth_pol);
+      c->auth = j->hdr;
+      c->auth_len = j->hdr_len;
+      c->auth_pol = j->pol;
+      c->auth_ok = j->ok;
+      j->hdr = NULL;
+      j->pol = NULL;
+      c->state = S_HEAD;
+      bufferevent_enable(c->c, EV_READ);
+    }
+    cf__auth_job_free(j);
+    if (c) on_head(c);
+    j = next;
   }
-  free(c->auth);
-  c->auth = malloc(h->proxy_auth_len);
-  c->auth_len = c->auth ? h->proxy_auth_len : 0;
-  if (c->auth) memcpy(c->auth, h->proxy_auth, c->auth_len);
-  cf__policy_ref_drop(c->auth_pol);
-  c->auth_pol = cf__policy_ref_take(r->pol);
-  return true;
 }
 
 static void on_head(cf__conn_t *c) {
@@ -942,7 +1002,9 @@ static void on_head(cf__conn_t *c) {
   if (r->body_chunked) cf__chunked_init(&r->ch, (uint32_t)max);
   r->minor = (uint8_t)h->minor;
   if (h->conn_close || (h->minor == 0 && !h->conn_keep_alive)) c->c_keep = false;
-  if (!take_credentials(c, h)) {
+  int cred = take_credentials(c, h);
+  if (cred == CRED_PENDING) return;
+  if (cred == CRED_DENIED) {
     copy_n(r->host, sizeof r->host, h->target, h->target_len < 200 ? h->target_len : 200);
     evbuffer_drain(in, h->head_len);
     reply_error(c, 407, "Proxy Authentication Required", r->reason, false);

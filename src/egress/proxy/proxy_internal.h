@@ -161,6 +161,21 @@ typedef struct cf__conn cf__conn_t;
 typedef struct cf__pooled cf__pooled_t;
 typedef struct cf__loop cf__loop_t;
 
+/* A password check handed to the proxy's checker threads (a crypt(3) hash costs milliseconds
+ * to a few hundred; a loop must not stall on one). The loop that made it gets it back through
+ * its done list and its pipe. */
+typedef struct cf__auth_job cf__auth_job_t;
+struct cf__auth_job {
+  cf__auth_job_t *next;
+  cf__loop_t *loop;        /* where the answer goes */
+  cf__conn_t *conn;        /* NULL once the connection has gone (touched by the loop only) */
+  cf__policy_ref_t *pol;   /* the policy whose credentials are checked */
+  char *hdr;               /* the Proxy-Authorization value checked */
+  size_t hdr_len;
+  char user[64], pass[256];
+  bool ok;                 /* the checker's answer */
+};
+
 /* One event loop and everything it owns; each runs in a thread of its own and shares nothing
  * with the others but the proxy (below). Its connections, pooled upstreams, resolver and
  * counters are its own; its listener is bound to the proxy's address with SO_REUSEPORT, so
@@ -185,6 +200,7 @@ struct cf__loop {
    * each one's queue instead of each filling the timer heap */
   struct timeval tv_idle, tv_header, tv_upstream, tv_tunnel;
   unsigned n_conns;
+  cf__auth_job_t *auth_done; /* checked passwords waiting for this loop (under px->auth_mu) */
   bool draining, stopping, accept_paused, failed;
   time_t log_sec;           /* the second log_sec_text spells */
   char log_sec_text[24];
@@ -203,6 +219,11 @@ struct cf_proxy {
   cf_proxy_config_t cfg;  /* defaults filled in; strings owned by the proxy */
   char addr_text[2][64];
   struct ssl_ctx_st *tls;
+  /* password checks: a queue for the checker threads, and each loop's done list */
+  pthread_mutex_t auth_mu;
+  pthread_cond_t auth_cv;
+  cf__auth_job_t *auth_head, *auth_tail;
+  bool auth_stop;
 };
 
 /* Takes and drops a reference on a policy. */
@@ -216,6 +237,12 @@ void cf__conn_accept(cf__loop_t *p, int fd, const struct sockaddr *sa, socklen_t
 void cf__conn_drain_idle(cf__loop_t *p);
 /* Closes every connection of the loop. */
 void cf__conn_free_all(cf__loop_t *p);
+/* Queues a password check for the checker threads (proxy_main.c). */
+void cf__auth_submit(struct cf_proxy *px, cf__auth_job_t *j);
+/* Takes the loop's checked passwords and resumes their connections (on the loop's pipe). */
+void cf__auth_resume(cf__loop_t *p);
+/* Frees a job and what it holds. */
+void cf__auth_job_free(cf__auth_job_t *j);
 /* Closes the loop's pooled upstream connections. */
 void cf__pool_free_all(cf__loop_t *p);
 /* Hands one line to the log callback, from any loop (flushes are loop 0's tick's business). */

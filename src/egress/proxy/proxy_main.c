@@ -29,6 +29,7 @@
 #include <event2/util.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <pthread.h>
@@ -241,6 +242,8 @@ static void notify_cb(evutil_socket_t fd, short what, void *arg) {
         begin_drain(l);
       } else if (buf[i] == 'r') {
         apply_pending(l);
+      } else if (buf[i] == 'a') {
+        cf__auth_resume(l);
       }
     }
   }
@@ -440,6 +443,8 @@ cf_err cf_proxy_new(const cf_proxy_config_t *cfg, cf_egress_policy_t *policy, cf
   }
   pthread_mutex_init(&px->mu, NULL);
   pthread_mutex_init(&px->log_mu, NULL);
+  pthread_mutex_init(&px->auth_mu, NULL);
+  pthread_cond_init(&px->auth_cv, NULL);
   px->cfg = *cfg;
   px->cfg.listen = dup_or_null(cfg->listen);
   px->cfg.metrics_listen = dup_or_null(cfg->metrics_listen);
@@ -501,6 +506,70 @@ static void poke(cf_proxy_t *p, char c) {
   }
 }
 
+/* ---- password checks ----
+ * Checker threads (one per loop) take jobs from the proxy's queue, run the crypt(3) check and
+ * put the job on its loop's done list, then wake the loop through its pipe. */
+
+void cf__auth_submit(struct cf_proxy *px, cf__auth_job_t *j) {
+  j->next = NULL;
+  pthread_mutex_lock(&px->auth_mu);
+  if (px->auth_tail) px->auth_tail->next = j;
+  else px->auth_head = j;
+  px->auth_tail = j;
+  pthread_cond_signal(&px->auth_cv);
+  pthread_mutex_unlock(&px->auth_mu);
+}
+
+static void *auth_thread(void *arg) {
+  struct cf_proxy *px = arg;
+  pthread_mutex_lock(&px->auth_mu);
+  for (;;) {
+    while (!px->auth_head && !px->auth_stop) pthread_cond_wait(&px->auth_cv, &px->auth_mu);
+    if (px->auth_stop) break;
+    cf__auth_job_t *j = px->auth_head;
+    px->auth_head = j->next;
+    if (!px->auth_head) px->auth_tail = NULL;
+    pthread_mutex_unlock(&px->auth_mu);
+    /* j->conn is the loop's: only loop, pol, user and pass are read here, ok written. */
+    j->ok = cf_egress_authenticate(j->pol->policy, j->user, j->pass) == CF_EGRESS_AUTH_OK;
+    OPENSSL_cleanse(j->pass, sizeof j->pass);
+    cf__loop_t *l = j->loop;
+    pthread_mutex_lock(&px->auth_mu);
+    j->next = l->auth_done;
+    l->auth_done = j;
+    pthread_mutex_unlock(&px->auth_mu);
+    char c = 'a';
+    ssize_t n;
+    do {
+      n = write(l->notify[1], &c, 1);
+    } while (n < 0 && errno == EINTR);
+    pthread_mutex_lock(&px->auth_mu);
+  }
+  pthread_mutex_unlock(&px->auth_mu);
+  return NULL;
+}
+
+/* After the loops and the checkers have stopped: the jobs nobody took or collected. */
+static void auth_free_left(struct cf_proxy *px) {
+  cf__auth_job_t *left = px->auth_head;
+  px->auth_head = px->auth_tail = NULL;
+  for (unsigned i = 0; i < px->n_loops; i++) {
+    cf__auth_job_t *d = px->loops[i].auth_done;
+    px->loops[i].auth_done = NULL;
+    while (d) {
+      cf__auth_job_t *next = d->next;
+      d->next = left;
+      left = d;
+      d = next;
+    }
+  }
+  while (left) {
+    cf__auth_job_t *next = left->next;
+    cf__auth_job_free(left);
+    left = next;
+  }
+}
+
 /* Runs loop l until it is stopped or drained, then closes its connections. A loop that fails
  * stops the others. */
 static void *run_loop(void *arg) {
@@ -514,17 +583,21 @@ static void *run_loop(void *arg) {
 }
 
 cf_err cf_proxy_run(cf_proxy_t *p) {
-  pthread_t th[MAX_LOOPS];
-  unsigned started = 1;
-  /* The loops' threads take no signals: those are the caller's business. */
+  pthread_t th[MAX_LOOPS], checkers[MAX_LOOPS];
+  unsigned started = 1, n_checkers = 0;
+  p->auth_stop = false;
+  /* The loops' and checkers' threads take no signals: those are the caller's business. */
   sigset_t all, old;
   sigfillset(&all);
   pthread_sigmask(SIG_BLOCK, &all, &old);
   for (; started < p->n_loops; started++)
     if (pthread_create(&th[started], NULL, run_loop, &p->loops[started]) != 0) break;
+  for (; n_checkers < p->n_loops; n_checkers++)
+    if (pthread_create(&checkers[n_checkers], NULL, auth_thread, p) != 0) break;
   pthread_sigmask(SIG_SETMASK, &old, NULL);
-  if (started < p->n_loops) {
-    cf__log(p->cfg.ctx, CF_LOG_ERROR, "egress: cannot start loop thread %u; stopping", started);
+  if (started < p->n_loops || n_checkers == 0) {
+    cf__log(p->cfg.ctx, CF_LOG_ERROR, "egress: cannot start the threads (%u of %u loops, %u checkers); stopping",
+            started, p->n_loops, n_checkers);
     p->loops[0].failed = true;
     poke(p, 's');
   }
@@ -534,6 +607,12 @@ cf_err cf_proxy_run(cf_proxy_t *p) {
     pthread_join(th[i], NULL);
     failed = failed || p->loops[i].failed;
   }
+  pthread_mutex_lock(&p->auth_mu);
+  p->auth_stop = true;
+  pthread_cond_broadcast(&p->auth_cv);
+  pthread_mutex_unlock(&p->auth_mu);
+  for (unsigned i = 0; i < n_checkers; i++) pthread_join(checkers[i], NULL);
+  auth_free_left(p);
   log_flush(p, true);
   return failed ? CF_EIO : CF_OK;
 }
@@ -564,6 +643,8 @@ void cf_proxy_free(cf_proxy_t *p) {
   SSL_CTX_free(p->tls);
   pthread_mutex_destroy(&p->mu);
   pthread_mutex_destroy(&p->log_mu);
+  pthread_mutex_destroy(&p->auth_mu);
+  pthread_cond_destroy(&p->auth_cv);
   free((char *)p->cfg.listen);
   free((char *)p->cfg.metrics_listen);
   free((char *)p->cfg.resolver);
