@@ -521,6 +521,16 @@ void cf__pool_free_all(cf__loop_t *p) {
   while (p->pool) pool_drop(p->pool);
 }
 
+/* Drops the connection's remembered Proxy-Authorization answer. */
+static void auth_forget(cf__conn_t *c) {
+  if (c->auth) OPENSSL_cleanse(c->auth, c->auth_len);
+  free(c->auth);
+  c->auth = NULL;
+  c->auth_len = 0;
+  cf__policy_ref_drop(c->auth_pol);
+  c->auth_pol = NULL;
+}
+
 /* ---- closing ---- */
 
 static void conn_free(cf__conn_t *c) {
@@ -541,9 +551,7 @@ static void conn_free(cf__conn_t *c) {
   if (!pool_put(c)) up_close(c);
   if (c->c) bufferevent_free(c->c);
   free(c->cert_cn);
-  if (c->auth) OPENSSL_cleanse(c->auth, c->auth_len);
-  free(c->auth);
-  cf__policy_ref_drop(c->auth_pol);
+  auth_forget(c);
   if (c->auth_job) c->auth_job->conn = NULL; /* its answer will find nobody */
   if (c->prev) c->prev->next = c->next;
   else p->conns = c->next;
@@ -906,9 +914,7 @@ void cf__auth_resume(cf__loop_t *p) {
     if (c) {
       /* The answer becomes the connection's: the value, the policy and whether it verified. */
       c->auth_job = NULL;
-      if (c->auth) OPENSSL_cleanse(c->auth, c->auth_len);
-      free(c->auth);
-      cf__policy_ref_drop(c->auth_pol);
+      auth_forget(c);
       c->auth = j->hdr;
       c->auth_len = j->hdr_len;
       c->auth_pol = j->pol;
