@@ -7,8 +7,10 @@
  * connections over the loops and no connection ever moves between threads. A loop owns its
  * connections, pooled upstreams, resolver, timers and counters; what the loops share is the
  * configuration (read only), the TLS context (OpenSSL's is thread-safe), the count of client
- * connections (atomic, for the connection limit), the log callback (under a mutex) and the
- * policy. Two loops, not one: wrk, nginx and the proxy sharing two CPUs showed that a single
+ * connections (atomic, for the connection limit), the log callback (under a mutex), the
+ * policy, and the queue of password checks: checker threads (one per loop) run the crypt(3)
+ * checks that would stall a loop, and hand each answer back through its loop's done list
+ * (under auth_mu) and pipe. Two loops, not one: wrk, nginx and the proxy sharing two CPUs showed that a single
  * loop saturates one CPU while its clients queue on the other.
  *
  * cf_proxy_stop() and cf_proxy_drain() write one byte into each loop's pipe, which is
