@@ -10,8 +10,8 @@
  * connections (atomic, for the connection limit), the log callback (under a mutex), the
  * policy, and the queue of password checks: checker threads (one per loop) run the crypt(3)
  * checks that would stall a loop, and hand each answer back through its loop's done list
- * (under auth_mu) and pipe. Two loops, not one: wrk, nginx and the proxy sharing two CPUs showed that a single
- * loop saturates one CPU while its clients queue on the other.
+ * (under auth_mu) and pipe. Several loops, not one: with wrk, nginx and the proxy sharing two
+ * CPUs, a single loop saturated one CPU while its clients queued on the other.
  *
  * cf_proxy_stop() and cf_proxy_drain() write one byte into each loop's pipe, which is
  * async-signal-safe; cf_proxy_reload() parks the new policy and writes a byte too. Each loop
