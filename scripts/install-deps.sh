@@ -8,7 +8,7 @@ pkgs="make gcc g++ pkg-config git
 libsimdjson-dev libyaml-dev libpcre2-dev zlib1g-dev libssl-dev libarchive-dev libgit2-dev
 libidn2-dev libcmocka-dev libcurl4-openssl-dev clang-14 libclang-rt-14-dev libevent-dev libcrypt-dev
 python3 python3-jsonschema
-curl openssl python3-dnslib"
+curl openssl python3-dnslib valgrind"
 if [ "${1:-}" = "--bench" ]; then
   pkgs="$pkgs jq hyperfine time"
   # The egress proxy's peers and load generator (bench/egress).

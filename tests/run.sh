@@ -45,6 +45,11 @@ for b in "$@"; do
   done
   run "$b:rules" "$b/cloudfort" rules test
   run "$b:cli" /usr/bin/python3 tests/cli/run.py --bin "$b/cloudfort"
+  # The egress proxy's threads under Helgrind; valgrind cannot run a sanitizer build, so this
+  # runs with the plain one.
+  if ! grep -q __asan_init "$b/cloudfort"; then
+    run "$b:threads/helgrind" /usr/bin/python3 tests/threads/helgrind_proxy.py --bin "$b/cloudfort"
+  fi
   for r in $(find "$b/fuzz" -type f -name 'replay_fuzz_*' 2>/dev/null | sort); do
     target=$(basename "$r" | sed 's/^replay_fuzz_//')
     run "$b:fuzz-replay/$target" "$r" "fuzz/corpus/$target"
