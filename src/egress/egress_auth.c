@@ -51,13 +51,21 @@ cf_err cf__egress_creds_load(cf_arena_t *arena, const cf_ctx_t *ctx, const char 
   size_t len = 0;
   cf_err e = cf__egress_read_file(ctx, path, &buf, &len, diag);
   if (e) return e;
+  e = cf__egress_creds_parse(arena, buf, len, path, out, diag);
+  OPENSSL_cleanse(buf, len);
+  free(buf);
+  return e;
+}
+
+cf_err cf__egress_creds_parse(cf_arena_t *arena, char *buf, size_t len, const char *path, struct cf__creds **out,
+                              cf_diag_t *diag) {
+  *out = NULL;
+  cf_err e = CF_OK;
   struct cf__creds *c = cf__arena_zalloc(arena, sizeof *c);
   size_t lines = 1;
   for (size_t i = 0; i < len; i++) lines += buf[i] == '\n';
-  if (!c || !(c->v = cf__arena_zalloc(arena, sizeof(cred_t) * lines))) {
-    free(buf);
+  if (!c || !(c->v = cf__arena_zalloc(arena, sizeof(cred_t) * lines)))
     return cf_diag_set(diag, CF_ENOMEM, path, 0, 0, "out of memory");
-  }
   uint32_t lineno = 0;
   for (char *s = buf; s < buf + len;) {
     char *nl = memchr(s, '\n', (size_t)(buf + len - s));
@@ -110,8 +118,6 @@ cf_err cf__egress_creds_load(cf_arena_t *arena, const cf_ctx_t *ctx, const char 
       break;
     }
   }
-  OPENSSL_cleanse(buf, len);
-  free(buf);
   if (e) return e;
   if (c->n == 0) return cf_diag_set(diag, CF_EPARSE, path, lineno ? lineno : 1, 1, "no USER:HASH lines");
   qsort(c->v, c->n, sizeof *c->v, cred_cmp);

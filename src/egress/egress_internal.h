@@ -48,6 +48,10 @@ struct cf_arena;
  * CF_ENOMEM. */
 cf_err cf__egress_creds_load(struct cf_arena *arena, const cf_ctx_t *ctx, const char *path,
                              struct cf__creds **out, cf_diag_t *diag);
+/* Parses the lines of such a file from buf[0..len) (written to: lines are cut in place; one
+ * byte past len must be writable). path names it in diagnostics. */
+cf_err cf__egress_creds_parse(struct cf_arena *arena, char *buf, size_t len, const char *path,
+                              struct cf__creds **out, cf_diag_t *diag);
 /* Whether user is in the file. */
 bool cf__egress_creds_has(const struct cf__creds *c, const char *user);
 /* Checks a password (thread-safe; as slow as the stored hash). */
