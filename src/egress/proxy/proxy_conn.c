@@ -930,6 +930,12 @@ void cf__auth_resume(cf__loop_t *p) {
   }
 }
 
+/* Waits for the rest of a head only until the header timeout counted from its first byte. */
+static void header_deadline(cf__conn_t *c) {
+  int64_t left = (int64_t)c->p->cfg.header_timeout_ms - elapsed_ms(c->p, &c->head_start);
+  set_read_timeout(c->c, left > 0 ? (unsigned)left : 1);
+}
+
 static void on_head(cf__conn_t *c) {
   cf__loop_t *p = c->p;
   struct evbuffer *in = bufferevent_get_input(c->c);
@@ -959,8 +965,7 @@ static void on_head(cf__conn_t *c) {
     c->head_scanned = len;
     bool long_line = len > CF__HTTP_MAX_LINE + 1 && !c->line_checked;
     if (len < max && !first && !long_line) {
-      int64_t left = (int64_t)p->cfg.header_timeout_ms - elapsed_ms(p, &c->head_start);
-      set_read_timeout(c->c, left > 0 ? (unsigned)left : 1);
+      header_deadline(c);
       return;
     }
     n = len < max ? len : max;
@@ -974,8 +979,7 @@ static void on_head(cf__conn_t *c) {
   cf__http_status st = cf__http_parse_request(buf, n, max, h);
   if (st == CF__HTTP_INCOMPLETE) {
     if (len > CF__HTTP_MAX_LINE + 1) c->line_checked = true;
-    int64_t left = (int64_t)p->cfg.header_timeout_ms - elapsed_ms(p, &c->head_start);
-    set_read_timeout(c->c, left > 0 ? (unsigned)left : 1);
+    header_deadline(c);
     return;
   }
   req_t *r = new_req(c);
